@@ -1,0 +1,58 @@
+# airlake — `make help` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+RUN := $(UV) run --frozen --all-extras
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --all-extras --quiet
+	touch $@
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  %-12s %s\n", $$1, $$2}'
+
+.PHONY: install
+install: $(VENV)/.synced ## Install uv and the locked environment into .venv
+
+.PHONY: demo
+demo: install ## Run the main job on the embedded defaults (generate 3 days, run them, print the summary)
+	$(VENV)/bin/airlake demo
+
+.PHONY: test
+test: install ## Run the whole test suite (lint, types, tests)
+	$(VENV)/bin/ruff check src tests dags bench
+	$(VENV)/bin/ruff format --check src tests dags bench
+	$(VENV)/bin/mypy
+	$(VENV)/bin/pytest
+
+.PHONY: test-fast
+test-fast: install ## Run only the unmarked, fast tests
+	$(VENV)/bin/pytest -m "not slow and not spark and not airflow and not browser and not integration"
+
+.PHONY: lint
+lint: install ## Lint and format-check
+	$(VENV)/bin/ruff check src tests dags bench
+	$(VENV)/bin/ruff format --check src tests dags bench
+
+.PHONY: format
+format: install ## Format the code
+	$(VENV)/bin/ruff format src tests dags bench
+	$(VENV)/bin/ruff check --fix src tests dags bench
+
+.PHONY: bench
+bench: install ## Run the benchmarks (see bench/RESULTS.md)
+	$(PY) bench/pipeline.py
+
+.PHONY: clean
+clean: ## Remove the state folder and caches (keeps .venv)
+	rm -rf .airlake .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,52 @@
+"""The ``airlake`` command. Thin: parse options, call the library, render the result.
+
+Each command family lives in its own module here and is registered below.
+"""
+
+from __future__ import annotations
+
+import click
+
+from airlake.errors import UserError
+
+
+class _Group(click.Group):
+    """Turns UserError into one clear line and exit code 1 (never a traceback)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="airlake")
+def cli() -> None:
+    """airlake: event analytics on Airflow, on one laptop or on AWS; and preflight for MWAA."""
+
+
+def _register() -> None:
+    from airlake.cli import platform
+
+    platform.register(cli)
+    for name in ("preflight", "infra", "orchestration", "report"):
+        try:
+            module = __import__(f"airlake.cli.{name}", fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name != f"airlake.cli.{name}":
+                raise
+            continue
+        module.register(cli)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="airlake")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,229 @@
+"""Environment profiles and the typed settings the pipeline runs with.
+
+A profile is a TOML file ``environments/<name>.toml``. Values merge in one pure step:
+file < environment variables (``AIRLAKE_<SECTION>__<KEY>``, e.g. ``AIRLAKE_CATALOG__URI``)
+< explicit overrides (CLI flags, ``section.key=value``).
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from airlake.contract import DEFAULT_LATE_WINDOW_DAYS
+from airlake.errors import UserError
+
+ENV_PREFIX = "AIRLAKE_"
+PROFILE_DIR_VARIABLE = "AIRLAKE_PROFILE_DIR"
+
+
+class CatalogType(enum.StrEnum):
+    SQLITE = "sqlite"
+    POSTGRES = "postgres"
+    GLUE = "glue"
+
+
+class EngineMode(enum.StrEnum):
+    LOCAL = "local"
+    SPARK = "spark"
+    EMR = "emr"
+
+
+class AttributionModel(enum.StrEnum):
+    LAST_CLICK = "last_click"
+    FIRST_CLICK = "first_click"
+    LINEAR = "linear"
+
+
+def project_root() -> Path:
+    """The folder holding ``environments/`` (the repository root in a checkout)."""
+    env = os.environ.get(PROFILE_DIR_VARIABLE)
+    if env:
+        return Path(env).resolve().parent
+    here = Path(__file__).resolve()
+    for parent in (Path.cwd(), *here.parents):
+        if (parent / "environments").is_dir():
+            return parent
+    return Path.cwd()
+
+
+def profile_dir() -> Path:
+    env = os.environ.get(PROFILE_DIR_VARIABLE)
+    return Path(env) if env else project_root() / "environments"
+
+
+def read_profile_file(name_or_path: str) -> dict[str, Any]:
+    """Read a profile by name (``environments/<name>.toml``) or by path. Raises UserError."""
+    path = Path(name_or_path)
+    if path.suffix != ".toml":
+        path = profile_dir() / f"{name_or_path}.toml"
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        known = ", ".join(sorted(p.stem for p in profile_dir().glob("*.toml"))) or "none"
+        raise UserError(
+            f"no profile {name_or_path!r} (looked for {path}; known: {known})"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"profile {path} is not valid TOML: {exc}") from None
+
+
+def _coerce(text: str) -> Any:
+    """Turn an environment/CLI string into a TOML scalar where it parses as one."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def merge_config(
+    file_values: Mapping[str, Any],
+    environ: Mapping[str, str],
+    overrides: Mapping[str, str],
+) -> dict[str, Any]:
+    """Merge file < environment < overrides. Pure.
+
+    ``environ`` keys look like ``AIRLAKE_CATALOG__URI``; ``overrides`` keys like ``catalog.uri``.
+    """
+    merged: dict[str, Any] = {
+        k: dict(v) if isinstance(v, Mapping) else v for k, v in file_values.items()
+    }
+
+    def put(path: list[str], value: str) -> None:
+        node = merged
+        for part in path[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise UserError(f"cannot set {'.'.join(path)}: {part} is not a section")
+            node = child
+        node[path[-1]] = _coerce(value)
+
+    for key, value in sorted(environ.items()):
+        if key.startswith(ENV_PREFIX) and "__" in key:
+            put(key[len(ENV_PREFIX) :].lower().split("__"), value)
+    for key, value in overrides.items():
+        put(key.split("."), value)
+    return merged
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What one pipeline run needs to know. Built from a merged profile."""
+
+    environment: str
+    landing_uri: str
+    warehouse_uri: str
+    catalog_type: CatalogType
+    catalog_uri: str
+    catalog_name: str = "airlake"
+    engine: EngineMode = EngineMode.LOCAL
+    late_window_days: int = DEFAULT_LATE_WINDOW_DAYS
+    attribution_model: AttributionModel = AttributionModel.LAST_CLICK
+    lookback_hours: int = 24
+    max_quarantine_share: float = 0.05
+    duckdb_memory_limit: str = "2GB"
+    duckdb_threads: int = 2
+    s3_endpoint: str | None = None
+    aws_region: str = "eu-west-1"
+    source_url: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.late_window_days < 1:
+            raise UserError("pipeline.late_window_days must be at least 1")
+        if not 1 <= self.lookback_hours <= 24 * 30:
+            raise UserError("pipeline.lookback_hours must be between 1 and 720")
+        if not 0 <= self.max_quarantine_share <= 1:
+            raise UserError("quality.max_quarantine_share must be between 0 and 1")
+
+    @property
+    def lookback_days(self) -> int:
+        """Whole days of context the attribution stage needs before the window."""
+        return -(-self.lookback_hours // 24)
+
+
+def _section(values: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    sec = values.get(name, {})
+    if not isinstance(sec, Mapping):
+        raise UserError(f"profile section [{name}] must be a table")
+    return sec
+
+
+def _resolve_local(uri: str, root: Path) -> str:
+    """Relative local paths in a profile are relative to the project root."""
+    if "://" in uri or uri.startswith("/"):
+        return uri
+    return str((root / uri).resolve())
+
+
+def settings_from_values(values: Mapping[str, Any], root: Path | None = None) -> Settings:
+    """Build typed Settings from merged profile values. Raises UserError on bad values."""
+    root = root or project_root()
+    storage = _section(values, "storage")
+    catalog = _section(values, "catalog")
+    engine = _section(values, "engine")
+    pipeline = _section(values, "pipeline")
+    quality = _section(values, "quality")
+    aws = _section(values, "aws")
+    source = _section(values, "source")
+    try:
+        catalog_type = CatalogType(catalog.get("type", "sqlite"))
+        mode = EngineMode(engine.get("mode", "local"))
+        model = AttributionModel(pipeline.get("attribution_model", "last_click"))
+    except ValueError as exc:
+        raise UserError(f"profile: {exc}") from None
+    catalog_uri = str(catalog.get("uri", ""))
+    if (
+        catalog_type is CatalogType.SQLITE
+        and catalog_uri.startswith("sqlite:///")
+        and not catalog_uri.startswith("sqlite:////")
+    ):
+        catalog_uri = "sqlite:///" + _resolve_local(catalog_uri[len("sqlite:///") :], root)
+    source_url = source.get("url")
+    if (
+        isinstance(source_url, str)
+        and source_url.startswith("sqlite:///")
+        and not source_url.startswith("sqlite:////")
+    ):
+        source_url = "sqlite:///" + _resolve_local(source_url[len("sqlite:///") :], root)
+    try:
+        return Settings(
+            environment=str(values.get("name", "local")),
+            landing_uri=_resolve_local(str(storage.get("landing", ".airlake/landing")), root),
+            warehouse_uri=_resolve_local(str(storage.get("warehouse", ".airlake/warehouse")), root),
+            catalog_type=catalog_type,
+            catalog_uri=catalog_uri,
+            catalog_name=str(catalog.get("name", "airlake")),
+            engine=mode,
+            late_window_days=int(pipeline.get("late_window_days", DEFAULT_LATE_WINDOW_DAYS)),
+            attribution_model=model,
+            lookback_hours=int(pipeline.get("lookback_hours", 24)),
+            max_quarantine_share=float(quality.get("max_quarantine_share", 0.05)),
+            duckdb_memory_limit=str(engine.get("duckdb_memory_limit", "2GB")),
+            duckdb_threads=int(engine.get("duckdb_threads", 2)),
+            s3_endpoint=storage.get("s3_endpoint") or None,
+            aws_region=str(aws.get("region", "eu-west-1")),
+            source_url=source_url if isinstance(source_url, str) else None,
+        )
+    except (TypeError, ValueError) as exc:
+        raise UserError(f"profile: {exc}") from None
+
+
+def load_settings(
+    profile: str = "local",
+    *,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, str] | None = None,
+) -> Settings:
+    """Load a profile, merge environment variables and overrides, and type it."""
+    values = merge_config(
+        read_profile_file(profile),
+        os.environ if environ is None else environ,
+        overrides or {},
+    )
+    return settings_from_values(values)

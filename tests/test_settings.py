@@ -1,0 +1,60 @@
+from pathlib import Path
+
+import pytest
+
+from airlake.errors import UserError
+from airlake.settings import (
+    CatalogType,
+    load_settings,
+    merge_config,
+    settings_from_values,
+)
+
+
+def test_merge_order_file_then_environment_then_overrides() -> None:
+    file_values = {
+        "catalog": {"uri": "file", "type": "sqlite"},
+        "pipeline": {"late_window_days": 3},
+    }
+    merged = merge_config(
+        file_values,
+        {"AIRLAKE_CATALOG__URI": "env", "AIRLAKE_PIPELINE__LATE_WINDOW_DAYS": "5", "OTHER": "x"},
+        {"catalog.uri": "flag"},
+    )
+    assert merged["catalog"]["uri"] == "flag"
+    assert merged["pipeline"]["late_window_days"] == 5
+    assert file_values["catalog"]["uri"] == "file"  # input not mutated
+
+
+def test_local_profile_resolves_relative_paths_against_root(tmp_path: Path) -> None:
+    s = settings_from_values(
+        {"storage": {"landing": "land"}, "catalog": {"type": "sqlite", "uri": "sqlite:///c.db"}},
+        root=tmp_path,
+    )
+    assert s.landing_uri == str(tmp_path / "land")
+    assert s.catalog_uri == f"sqlite:///{tmp_path}/c.db"
+    assert s.catalog_type is CatalogType.SQLITE
+
+
+def test_shipped_local_profile_loads() -> None:
+    s = load_settings("local", environ={})
+    assert s.environment == "local"
+    assert s.late_window_days == 3
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"catalog": {"type": "oracle"}}, "oracle"),
+        ({"pipeline": {"late_window_days": 0}}, "late_window_days"),
+        ({"quality": {"max_quarantine_share": 2}}, "max_quarantine_share"),
+    ],
+)
+def test_bad_profile_values_are_user_errors(values: dict, message: str) -> None:
+    with pytest.raises(UserError, match=message):
+        settings_from_values(values)
+
+
+def test_unknown_profile_names_the_known_ones() -> None:
+    with pytest.raises(UserError, match=r"known: .*local"):
+        load_settings("nope", environ={})
