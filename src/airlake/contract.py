@@ -145,6 +145,40 @@ event date is before X-L+1 is quarantined as ``late_beyond_window``."""
 
 SESSION_GAP_MINUTES: Final = 30
 
+BOT_USER_AGENT_MARKERS: Final = (
+    "bot",
+    "crawler",
+    "spider",
+    "headlesschrome",
+    "python-requests",
+    "curl/",
+    "wget/",
+)
+"""A user agent containing any of these (case-insensitive) is bot traffic."""
+
+BOT_IP_PREFIXES: Final = ("66.249.", "157.55.", "40.77.", "207.46.")
+"""Crawler address ranges (Googlebot, Bingbot): traffic from them is bot traffic."""
+
+TIMESTAMP_PATTERN: Final = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00:00)$"
+"""Accepted timestamp text: ISO-8601 in UTC with an optional fraction of up to 6 digits. The
+text must also be a real calendar date and time (2026-02-30 is ``bad_timestamp``)."""
+
+VALIDATION_ORDER: Final = (
+    "1. not UTF-8, not JSON, or JSON with NaN/Infinity -> malformed_json",
+    "2. JSON but not an object -> not_an_object",
+    "3. event_type absent, null, not a string or not one of the four -> unknown_event_type",
+    "4. a field the type requires is absent or null -> missing_field",
+    "5. a contract field present (non-null) with the wrong JSON type -> bad_type "
+    "(strings for string and timestamp fields; numbers, not booleans, for number fields)",
+    "6. event_ts / received_ts not matching TIMESTAMP_PATTERN as a real date, "
+    "or event_ts after received_ts -> bad_timestamp",
+    "7. negative cost or revenue, or currency not in CURRENCIES -> bad_value",
+    "8. event date before landing day - (window - 1) -> late_beyond_window",
+    "9. otherwise valid; then duplicates are removed (see DUPLICATE_RULE).",
+)
+"""The order in which a line is judged; the first rule that fails gives the reason. Fields
+outside the contract are ignored."""
+
 DUPLICATE_RULE: Final = (
     "Kafka delivers at least once. Among in-window lines with the same event_id, the first one "
     "received is the event; the others are duplicates. 'First' orders lines by landing day, "
