@@ -41,7 +41,8 @@ class Reason(enum.StrEnum):
     BAD_TYPE = "bad_type"
     """A field has the wrong JSON type (e.g. ``cost`` given as a string)."""
     BAD_VALUE = "bad_value"
-    """Right type, impossible value: negative cost or revenue, unknown currency code."""
+    """Right type, impossible value: negative, non-finite or absurd (>= MAX_AMOUNT) cost or
+    revenue, unknown currency code."""
     BAD_TIMESTAMP = "bad_timestamp"
     """``event_ts`` or ``received_ts`` is not an ISO-8601 UTC timestamp, or the event happened
     after it was received."""
@@ -126,6 +127,10 @@ REQUIRED: Final = MappingProxyType(
 )
 """Fields each event type requires (present and not null)."""
 
+MAX_AMOUNT: Final = 10**12
+"""Money amounts are stored as DECIMAL(18, 6): anything at or above this is ``bad_value``.
+Amounts with more than 6 decimals are rounded to 6."""
+
 CURRENCIES: Final = frozenset({"EUR", "USD", "GBP", "CHF", "SEK", "PLN"})
 """Currency codes the platform accepts; anything else is ``bad_value``."""
 
@@ -159,7 +164,7 @@ BOT_USER_AGENT_MARKERS: Final = (
 BOT_IP_PREFIXES: Final = ("66.249.", "157.55.", "40.77.", "207.46.")
 """Crawler address ranges (Googlebot, Bingbot): traffic from them is bot traffic."""
 
-TIMESTAMP_PATTERN: Final = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00:00)$"
+TIMESTAMP_PATTERN: Final = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?(Z|\+00:00)$"
 """Accepted timestamp text: ISO-8601 in UTC with an optional fraction of up to 6 digits. The
 text must also be a real calendar date and time (2026-02-30 is ``bad_timestamp``)."""
 
@@ -171,8 +176,9 @@ VALIDATION_ORDER: Final = (
     "5. a contract field present (non-null) with the wrong JSON type -> bad_type "
     "(strings for string and timestamp fields; numbers, not booleans, for number fields)",
     "6. event_ts / received_ts not matching TIMESTAMP_PATTERN as a real date, "
-    "or event_ts after received_ts -> bad_timestamp",
-    "7. negative cost or revenue, or currency not in CURRENCIES -> bad_value",
+    "event_ts after received_ts, or an event date after the landing day -> bad_timestamp",
+    "7. cost or revenue negative, not finite or >= MAX_AMOUNT, or currency not in CURRENCIES "
+    "-> bad_value",
     "8. event date before landing day - (window - 1) -> late_beyond_window",
     "9. otherwise valid; then duplicates are removed (see DUPLICATE_RULE).",
 )

@@ -1,0 +1,88 @@
+"""The Iceberg catalog: SQLite (embedded default), PostgreSQL (team) or AWS Glue.
+
+Factories are keyed by :class:`~airlake.settings.CatalogType`; pyiceberg is imported inside them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from airlake.errors import UserError
+from airlake.settings import CatalogType, Settings
+from airlake.storage import is_remote
+
+if TYPE_CHECKING:
+    from pyiceberg.catalog import Catalog
+
+
+def _io_properties(settings: Settings) -> dict[str, str]:
+    props: dict[str, str] = {}
+    if settings.warehouse_uri.startswith("s3://"):
+        endpoint = settings.s3_endpoint or os.environ.get("AWS_ENDPOINT_URL")
+        if endpoint:
+            props["s3.endpoint"] = endpoint
+        props["s3.region"] = settings.aws_region
+        for var, key in (
+            ("AWS_ACCESS_KEY_ID", "s3.access-key-id"),
+            ("AWS_SECRET_ACCESS_KEY", "s3.secret-access-key"),
+        ):
+            if os.environ.get(var):
+                props[key] = os.environ[var]
+    return props
+
+
+def _warehouse(settings: Settings) -> str:
+    if is_remote(settings.warehouse_uri):
+        return settings.warehouse_uri
+    Path(settings.warehouse_uri).mkdir(parents=True, exist_ok=True)
+    return f"file://{settings.warehouse_uri}"
+
+
+def _sql(settings: Settings) -> Catalog:
+    from pyiceberg.catalog.sql import SqlCatalog
+
+    uri = settings.catalog_uri
+    if not uri:
+        raise UserError("catalog.uri is empty: set it in the profile or AIRLAKE_CATALOG__URI")
+    if uri.startswith("sqlite:///"):
+        Path(uri[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return SqlCatalog(
+            settings.catalog_name,
+            uri=uri,
+            warehouse=_warehouse(settings),
+            **_io_properties(settings),
+        )
+    except Exception as exc:  # a bad URL or an unreachable server is the user's to fix
+        raise UserError(
+            f"cannot open the catalog at {uri}: {exc.__class__.__name__}: {exc}"
+        ) from None
+
+
+def _glue(settings: Settings) -> Catalog:
+    from pyiceberg.catalog.glue import GlueCatalog
+
+    props = {
+        "warehouse": settings.warehouse_uri,
+        "glue.region": settings.aws_region,
+        **_io_properties(settings),
+    }
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")
+    if endpoint:
+        props["glue.endpoint"] = endpoint
+    return GlueCatalog(settings.catalog_name, **props)
+
+
+CATALOGS: dict[CatalogType, Callable[[Settings], Catalog]] = {
+    CatalogType.SQLITE: _sql,
+    CatalogType.POSTGRES: _sql,
+    CatalogType.GLUE: _glue,
+}
+
+
+def open_catalog(settings: Settings) -> Catalog:
+    """Open the catalog the settings name."""
+    return CATALOGS[settings.catalog_type](settings)

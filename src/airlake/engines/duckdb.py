@@ -1,0 +1,168 @@
+"""The embedded engine: DuckDB, in-process. Reads Parquet/landing through fsspec, writes Parquet."""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from airlake.engines import IngestOutput, Relation
+from airlake.engines.duckdb_ingest import ingest_sql
+from airlake.errors import UserError
+from airlake.landing import LandingFile, read_batches
+from airlake.settings import Settings
+from airlake.storage import StorageOptions, filesystem, is_remote
+from airlake.tables import RAW_EVENTS, RAW_QUARANTINE
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+def _duck_type(t: pa.DataType) -> str:
+    if pa.types.is_timestamp(t):
+        return "TIMESTAMPTZ"
+    if pa.types.is_decimal(t):
+        return f"DECIMAL({t.precision}, {t.scale})"
+    if pa.types.is_date32(t):
+        return "DATE"
+    if pa.types.is_int32(t):
+        return "INTEGER"
+    if pa.types.is_int64(t):
+        return "BIGINT"
+    if pa.types.is_float64(t):
+        return "DOUBLE"
+    if pa.types.is_boolean(t):
+        return "BOOLEAN"
+    if pa.types.is_binary(t):
+        return "BLOB"
+    if pa.types.is_string(t):
+        return "VARCHAR"
+    raise TypeError(f"no DuckDB type for {t}")
+
+
+def _projection(schema: pa.Schema) -> str:
+    """Select exactly the table's columns, cast to its types (engines must not leak others)."""
+    return ", ".join(f'CAST("{f.name}" AS {_duck_type(f.type)}) AS "{f.name}"' for f in schema)
+
+
+class DuckDBEngine:
+    """Runs ingest and models in one in-process DuckDB connection."""
+
+    name = "duckdb"
+
+    def __init__(self, settings: Settings) -> None:
+        import duckdb
+
+        self._settings = settings
+        self._storage = StorageOptions(settings.s3_endpoint, settings.aws_region)
+        self.con: duckdb.DuckDBPyConnection = duckdb.connect()
+        self.con.execute("SET TimeZone = 'UTC'")
+        self.con.execute(f"SET memory_limit = '{settings.duckdb_memory_limit}'")
+        self.con.execute(f"SET threads = {int(settings.duckdb_threads)}")
+        self.con.execute("SET preserve_insertion_order = false")
+        self._registered_s3 = False
+
+    # -- inputs ---------------------------------------------------------------------------
+    def _register_inputs(self, inputs: Mapping[str, Relation]) -> None:
+        for name, rel in inputs.items():
+            if any(is_remote(f) for f in rel.files) and not self._registered_s3:
+                self.con.register_filesystem(filesystem("s3://", self._storage))
+                self._registered_s3 = True
+            if rel.files:
+                files = ", ".join("'" + f.replace("'", "''") + "'" for f in rel.files)
+                self.con.execute(
+                    f'CREATE OR REPLACE TEMP VIEW "{name}" AS '
+                    f"SELECT {_projection(rel.schema)} FROM read_parquet([{files}])"
+                )
+            else:
+                self.con.register(f"__empty_{name}", rel.schema.empty_table())
+                self.con.execute(
+                    f'CREATE OR REPLACE TEMP VIEW "{name}" AS SELECT * FROM "__empty_{name}"'
+                )
+
+    # -- Engine protocol ------------------------------------------------------------------
+    def ingest(
+        self,
+        landing_uri: str,
+        files: Sequence[LandingFile],
+        landing_day: date,
+        window_days: int,
+        out_dir: str,
+    ) -> IngestOutput:
+        sql = ingest_sql(window_days)
+        events_cols = _projection(RAW_EVENTS.schema)
+        quarantine_cols = _projection(RAW_QUARANTINE.schema)
+        lines = 0
+        for n, batch in enumerate(read_batches(landing_uri, files, self._storage)):
+            lines += batch.num_rows
+            self.con.register("lines", batch)
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE judged AS {sql}")
+            self.con.unregister("lines")
+            self._copy(
+                f"SELECT {events_cols} FROM judged WHERE reason IS NULL",
+                os.path.join(out_dir, "events"),
+                "landing_date",
+                f"part{n:04d}",
+            )
+            self._copy(
+                f"SELECT {quarantine_cols} FROM judged WHERE reason IS NOT NULL",
+                os.path.join(out_dir, "quarantine"),
+                "landing_date",
+                f"part{n:04d}",
+            )
+            self.con.execute("DROP TABLE judged")
+        return IngestOutput(
+            events=tuple(_parquet_files(os.path.join(out_dir, "events"))),
+            quarantine=tuple(_parquet_files(os.path.join(out_dir, "quarantine"))),
+            lines=lines,
+            files=tuple(files),
+        )
+
+    def materialize(
+        self,
+        sql: str,
+        inputs: Mapping[str, Relation],
+        out_dir: str,
+        partition_column: str,
+        schema: pa.Schema,
+    ) -> list[str]:
+        import duckdb
+
+        self._register_inputs(inputs)
+        try:
+            self._copy(
+                f"SELECT {_projection(schema)} FROM ({sql})", out_dir, partition_column, "part"
+            )
+        except duckdb.Error as exc:
+            raise UserError(f"model failed on duckdb: {exc}") from None
+        return _parquet_files(out_dir)
+
+    def query(self, sql: str, inputs: Mapping[str, Relation]) -> pa.Table:
+        import duckdb
+
+        self._register_inputs(inputs)
+        try:
+            return self.con.sql(sql).to_arrow_table()
+        except duckdb.Error as exc:
+            raise UserError(f"query failed: {str(exc).splitlines()[0]}") from None
+
+    def close(self) -> None:
+        self.con.close()
+
+    # -- output ---------------------------------------------------------------------------
+    def _copy(self, select: str, out_dir: str, partition_column: str, prefix: str) -> None:
+        # One file per partition value with the partition column kept inside: what pyiceberg's
+        # add_files needs. Timestamps are written as microseconds (DuckDB's native unit).
+        self.con.execute(
+            f"COPY ({select}) TO '{out_dir}' (FORMAT parquet, PARTITION_BY ({partition_column}), "
+            f"WRITE_PARTITION_COLUMNS true, OVERWRITE_OR_IGNORE true, "
+            f"FILENAME_PATTERN '{prefix}_{{i}}', COMPRESSION zstd)"
+        )
+
+
+def _parquet_files(root: str) -> list[str]:
+    return sorted(glob.glob(os.path.join(root, "**", "*.parquet"), recursive=True))

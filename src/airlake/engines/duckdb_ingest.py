@@ -1,0 +1,207 @@
+"""The contract check as DuckDB SQL, generated from :mod:`airlake.contract` (pure).
+
+The statement reads a relation ``lines`` (:data:`airlake.landing.LINES_SCHEMA`) and returns one
+row per line with a ``reason`` (null for a valid event), a ``detail`` naming the field at
+fault, and the typed contract fields. Rules and their order are
+:data:`airlake.contract.VALIDATION_ORDER`; the first rule a line fails gives its reason.
+"""
+
+from __future__ import annotations
+
+from airlake.contract import (
+    CURRENCIES,
+    FIELDS,
+    MAX_AMOUNT,
+    REQUIRED,
+    TIMESTAMP_PATTERN,
+    EventType,
+    FieldType,
+    Reason,
+)
+
+_NUMBER_TYPES = "('UBIGINT', 'BIGINT', 'DOUBLE', 'HUGEINT')"
+# After removing string literals, any NaN/Infinity left is a bare token: not JSON.
+_STRINGS = r'"(?:[^"\\]|\\.)*"'
+
+
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _index(name: str) -> int:
+    return next(i for i, f in enumerate(FIELDS, start=1) if f.name == name)
+
+
+def _type(name: str) -> str:
+    return f"t[{_index(name)}]"
+
+
+def _text(name: str) -> str:
+    return f"json_extract_string(v[{_index(name)}], '$')"
+
+
+def _present(name: str) -> str:
+    return f"coalesce({_type(name)}, 'NULL') <> 'NULL'"
+
+
+def _missing_cases() -> list[tuple[str, str]]:
+    cases = []
+    for event_type in EventType:
+        for name in REQUIRED[event_type]:
+            cases.append(
+                (
+                    f"event_type = {_q(event_type.value)} AND NOT ({_present(name)})",
+                    f"missing {name}",
+                )
+            )
+    return cases
+
+
+def _bad_type_cases() -> list[tuple[str, str]]:
+    cases = []
+    for f in FIELDS:
+        if f.type is FieldType.NUMBER:
+            wrong = f"{_type(f.name)} NOT IN {_NUMBER_TYPES}"
+            want = "a number"
+        else:
+            wrong = f"{_type(f.name)} <> 'VARCHAR'"
+            want = "a string"
+        cases.append(
+            (
+                f"{_present(f.name)} AND {wrong}",
+                f"{f.name}: expected {want}, got ' || lower({_type(f.name)}) || '",
+            )
+        )
+    return cases
+
+
+def _timestamp_cases() -> list[tuple[str, str]]:
+    cases = []
+    for name in ("event_ts", "received_ts"):
+        text = _text(name)
+        cases.append(
+            (
+                f"NOT regexp_full_match({text}, {_q(TIMESTAMP_PATTERN)}) OR TRY_CAST({text} AS TIMESTAMPTZ) IS NULL",
+                f"{name}: not an ISO-8601 UTC timestamp",
+            )
+        )
+    cases.append(("event_ts_v > received_ts_v", "event_ts is after received_ts"))
+    cases.append(("CAST(event_ts_v AS DATE) > landing_date", "event date is after the landing day"))
+    return cases
+
+
+def _value_cases() -> list[tuple[str, str]]:
+    cases = []
+    for name in ("cost", "revenue"):
+        number = f"TRY_CAST(v[{_index(name)}] AS DOUBLE)"
+        cases.append(
+            (
+                f"{_present(name)} AND NOT ({number} >= 0 AND {number} < {MAX_AMOUNT} AND isfinite({number}))",
+                f"{name}: must be a finite amount between 0 and {MAX_AMOUNT}",
+            )
+        )
+    currencies = ", ".join(_q(c) for c in sorted(CURRENCIES))
+    cases.append(
+        (
+            f"{_present('currency')} AND {_text('currency')} NOT IN ({currencies})",
+            "currency: not an accepted code",
+        )
+    )
+    return cases
+
+
+def _first(cases: list[tuple[str, str]]) -> tuple[str, str]:
+    """(any-condition, detail-expression) for a list of (condition, detail) cases."""
+    any_cond = " OR ".join(f"({c})" for c, _ in cases)
+    detail = "CASE " + " ".join(f"WHEN {c} THEN '{d}'" for c, d in cases) + " END"
+    return any_cond, detail
+
+
+def ingest_sql(window_days: int) -> str:
+    """The classifying SELECT over ``lines``. ``window_days`` is the late-data window L."""
+    paths = ", ".join(_q(f"$.{f.name}") for f in FIELDS)
+    event_types = ", ".join(_q(t.value) for t in EventType)
+    missing, missing_detail = _first(_missing_cases())
+    bad_type, bad_type_detail = _first(_bad_type_cases())
+    bad_ts, bad_ts_detail = _first(_timestamp_cases())
+    bad_value, bad_value_detail = _first(_value_cases())
+    typed = []
+    for f in FIELDS:
+        if f.type is FieldType.NUMBER:
+            typed.append(f"TRY_CAST(v[{_index(f.name)}] AS DECIMAL(18, 6)) AS {f.name}")
+        elif f.type is FieldType.TIMESTAMP:
+            typed.append(f"{f.name}_v AS {f.name}")
+        else:
+            typed.append(f"{_text(f.name)} AS {f.name}")
+    typed_sql = ",\n    ".join(typed)
+    late = f"CAST(event_ts_v AS DATE) < landing_date - {window_days - 1}"
+    return f"""
+WITH parsed AS (
+    SELECT
+        l.*,
+        CASE
+            WHEN l.line IS NULL OR NOT json_valid(l.line) THEN NULL
+            WHEN (contains(l.line, 'NaN') OR contains(l.line, 'Infinity'))
+                AND regexp_matches(regexp_replace(l.line, {_q(_STRINGS)}, '', 'g'), 'NaN|Infinity') THEN NULL
+            ELSE CAST(l.line AS JSON)
+        END AS doc
+    FROM lines AS l
+),
+extracted AS (
+    SELECT
+        p.*,
+        json_type(p.doc) AS doc_type,
+        CASE WHEN json_type(p.doc) = 'OBJECT' THEN json_extract(p.doc, [{paths}]) END AS v
+    FROM parsed AS p
+),
+typed AS (
+    SELECT
+        e.*,
+        list_transform(e.v, lambda x: json_type(x)) AS t,
+        CASE WHEN json_type(e.v[{_index("event_type")}]) = 'VARCHAR'
+            THEN json_extract_string(e.v[{_index("event_type")}], '$') END AS event_type,
+        TRY_CAST({_text("event_ts")} AS TIMESTAMPTZ) AS event_ts_v,
+        TRY_CAST({_text("received_ts")} AS TIMESTAMPTZ) AS received_ts_v
+    FROM extracted AS e
+),
+judged AS (
+    SELECT
+        y.*,
+        CASE
+            WHEN y.doc IS NULL THEN '{Reason.MALFORMED_JSON}'
+            WHEN y.doc_type <> 'OBJECT' THEN '{Reason.NOT_AN_OBJECT}'
+            WHEN y.event_type IS NULL OR y.event_type NOT IN ({event_types}) THEN '{Reason.UNKNOWN_EVENT_TYPE}'
+            WHEN {missing} THEN '{Reason.MISSING_FIELD}'
+            WHEN {bad_type} THEN '{Reason.BAD_TYPE}'
+            WHEN {bad_ts} THEN '{Reason.BAD_TIMESTAMP}'
+            WHEN {bad_value} THEN '{Reason.BAD_VALUE}'
+            WHEN {late} THEN '{Reason.LATE_BEYOND_WINDOW}'
+        END AS reason
+    FROM typed AS y
+)
+SELECT
+    reason,
+    CASE reason
+        WHEN '{Reason.MALFORMED_JSON}' THEN CASE WHEN line IS NULL THEN 'not UTF-8' ELSE 'not a JSON document' END
+        WHEN '{Reason.NOT_AN_OBJECT}' THEN 'JSON ' || lower(doc_type) || ', expected an object'
+        WHEN '{Reason.UNKNOWN_EVENT_TYPE}' THEN 'event_type ' || coalesce(json_extract(v[{_index("event_type")}], '$')::VARCHAR, 'absent')
+        WHEN '{Reason.MISSING_FIELD}' THEN {missing_detail}
+        WHEN '{Reason.BAD_TYPE}' THEN {bad_type_detail}
+        WHEN '{Reason.BAD_TIMESTAMP}' THEN {bad_ts_detail}
+        WHEN '{Reason.BAD_VALUE}' THEN {bad_value_detail}
+        WHEN '{Reason.LATE_BEYOND_WINDOW}' THEN 'event date ' || CAST(CAST(event_ts_v AS DATE) AS VARCHAR)
+            || ' is older than the {window_days}-day window of landing day ' || CAST(landing_date AS VARCHAR)
+    END AS detail,
+    {typed_sql},
+    CAST(event_ts_v AS DATE) AS event_date,
+    source_topic,
+    source_partition,
+    source_offset,
+    source_file,
+    source_line,
+    landing_date,
+    landing_hour,
+    line AS raw_line,
+    raw_bytes
+FROM judged
+"""

@@ -1,0 +1,153 @@
+"""The landing zone: finding a landing day's files and reading them as numbered lines.
+
+Files follow the Kafka Connect S3 sink layout (see :func:`airlake.contract.landing_key`). Reading
+keeps every line — including lines that are not UTF-8 — with its file, line number and Kafka
+offset, so nothing can be dropped silently on the way to the contract check.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import pyarrow as pa
+
+from airlake.errors import UserError
+from airlake.storage import StorageOptions, filesystem, fs_path, is_remote
+
+_KEY = re.compile(
+    r"topics/(?P<topic>[^/]+)/year=(?P<y>\d{4})/month=(?P<m>\d{2})/day=(?P<d>\d{2})/hour=(?P<h>\d{2})/"
+    r"(?P=topic)\+(?P<partition>\d+)\+(?P<offset>\d+)\.json$"
+)
+
+LINES_SCHEMA = pa.schema(
+    [
+        pa.field("source_file", pa.string()),
+        pa.field("source_topic", pa.string()),
+        pa.field("source_partition", pa.int32()),
+        pa.field("source_offset", pa.int64()),
+        pa.field("source_line", pa.int32()),
+        pa.field("landing_date", pa.date32()),
+        pa.field("landing_hour", pa.int32()),
+        pa.field("line", pa.string()),
+        pa.field("raw_bytes", pa.binary()),
+    ]
+)
+"""One landing line. ``line`` is null and ``raw_bytes`` holds the bytes when not UTF-8."""
+
+
+@dataclass(frozen=True, slots=True)
+class LandingFile:
+    uri: str
+    topic: str
+    landing_date: date
+    hour: int
+    partition: int
+    start_offset: int
+    size: int
+
+
+def parse_key(uri: str, size: int = 0) -> LandingFile | None:
+    """Parse a landing object key; None when the path is not in the sink layout."""
+    match = _KEY.search(uri)
+    if not match:
+        return None
+    try:
+        day = date(int(match["y"]), int(match["m"]), int(match["d"]))
+    except ValueError:
+        return None
+    return LandingFile(
+        uri=uri,
+        topic=match["topic"],
+        landing_date=day,
+        hour=int(match["h"]),
+        partition=int(match["partition"]),
+        start_offset=int(match["offset"]),
+        size=size,
+    )
+
+
+def list_day(landing_uri: str, day: date, storage: StorageOptions) -> list[LandingFile]:
+    """Every sink file of one landing day, in landing order (hour, topic, partition, offset)."""
+    fs = filesystem(landing_uri, storage)
+    root = fs_path(landing_uri).rstrip("/")
+    if not fs.exists(root):
+        raise UserError(f"landing folder {landing_uri} does not exist")
+    pattern = f"{root}/topics/*/year={day:%Y}/month={day:%m}/day={day:%d}/hour=*/*.json"
+    try:
+        found = fs.glob(pattern, detail=True)
+    except PermissionError as exc:
+        raise UserError(f"cannot read landing folder {landing_uri}: {exc}") from None
+    files: list[LandingFile] = []
+    prefix = landing_uri.split("://", 1)[0] + "://" if is_remote(landing_uri) else ""
+    for path, info in sorted(found.items()):
+        parsed = parse_key(f"{prefix}{path}", int(info.get("size") or 0))
+        if parsed is not None:
+            files.append(parsed)
+    files.sort(key=lambda f: (f.hour, f.topic, f.partition, f.start_offset))
+    return files
+
+
+def relative_name(landing_uri: str, file_uri: str) -> str:
+    """The file's key relative to the landing root (what quarantine rows and lineage show)."""
+    root = landing_uri.rstrip("/") + "/"
+    return file_uri[len(root) :] if file_uri.startswith(root) else file_uri
+
+
+def read_batches(
+    landing_uri: str,
+    files: Sequence[LandingFile],
+    storage: StorageOptions,
+    batch_bytes: int = 64 * 1024 * 1024,
+) -> Iterator[pa.Table]:
+    """Yield the files' lines as Arrow tables of :data:`LINES_SCHEMA`, about ``batch_bytes`` each.
+
+    A trailing newline ends the last line; it does not start an empty one. Every other piece
+    between newlines is a line, empty ones included (they are quarantined, not skipped).
+    """
+    fs = filesystem(landing_uri, storage)
+    columns: dict[str, list] = {name: [] for name in LINES_SCHEMA.names}
+    pending = 0
+    for f in files:
+        try:
+            with fs.open(fs_path(f.uri), "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            raise UserError(f"cannot read landing file {f.uri}: {exc}") from None
+        if not data:
+            continue
+        pieces = data.split(b"\n")
+        if pieces[-1] == b"":
+            pieces.pop()
+        try:
+            texts: list[str | None] = list(data.decode("utf-8").split("\n")[: len(pieces)])
+            raws: list[bytes | None] = [None] * len(pieces)
+        except UnicodeDecodeError:
+            texts, raws = [], []
+            for piece in pieces:
+                try:
+                    texts.append(piece.decode("utf-8"))
+                    raws.append(None)
+                except UnicodeDecodeError:
+                    texts.append(None)
+                    raws.append(piece)
+        n = len(pieces)
+        name = relative_name(landing_uri, f.uri)
+        columns["source_file"].extend([name] * n)
+        columns["source_topic"].extend([f.topic] * n)
+        columns["source_partition"].extend([f.partition] * n)
+        columns["source_offset"].extend(range(f.start_offset, f.start_offset + n))
+        columns["source_line"].extend(range(1, n + 1))
+        columns["landing_date"].extend([f.landing_date] * n)
+        columns["landing_hour"].extend([f.hour] * n)
+        columns["line"].extend(texts)
+        columns["raw_bytes"].extend(raws)
+        pending += len(data)
+        if pending >= batch_bytes:
+            yield pa.Table.from_pydict(columns, schema=LINES_SCHEMA)
+            columns = {name: [] for name in LINES_SCHEMA.names}
+            pending = 0
+    if columns["line"]:
+        yield pa.Table.from_pydict(columns, schema=LINES_SCHEMA)

@@ -1,0 +1,54 @@
+-- clean.events: one row per event (first delivery wins), normalised, bots flagged not dropped.
+-- Input raw_events: raw.events for every landing day that can hold the dates written.
+WITH ranked AS (
+    SELECT
+        r.*,
+        ROW_NUMBER() OVER (
+            PARTITION BY r.event_id
+            ORDER BY r.landing_date, r.landing_hour, r.source_topic, r.source_partition, r.source_offset
+        ) AS copy_no
+    FROM raw_events AS r
+)
+SELECT
+    r.event_id,
+    r.event_type,
+    r.event_ts,
+    r.received_ts,
+    r.anonymous_id,
+    r.user_id,
+    r.campaign_id,
+    r.ad_group_id,
+    r.creative_id,
+    LOWER(TRIM(r.channel)) AS channel,
+    r.impression_id,
+    r.click_id,
+    r.order_id,
+    r.revenue,
+    r.cost,
+    UPPER(r.currency) AS currency,
+    r.page_url,
+    r.referrer,
+    r.utm_source,
+    r.utm_medium,
+    r.utm_campaign,
+    r.utm_content,
+    r.utm_term,
+    r.user_agent,
+    r.ip,
+    UPPER(TRIM(r.country)) AS country,
+    LOWER(TRIM(r.device_type)) AS device_type,
+    r.event_date,
+    (
+        REGEXP_MATCHES(LOWER(COALESCE(r.user_agent, '')), p.bot_user_agent_regex)
+        OR REGEXP_MATCHES(COALESCE(r.ip, ''), p.bot_ip_regex)
+    ) AS is_bot,
+    r.source_topic,
+    r.source_partition,
+    r.source_offset,
+    r.source_file,
+    r.source_line,
+    r.landing_date,
+    r.landing_hour
+FROM ranked AS r
+CROSS JOIN params AS p
+WHERE r.copy_no = 1 AND r.event_date BETWEEN p.context_start AND p.window_end

@@ -1,0 +1,397 @@
+"""The table layer: every table the pipeline owns, and the one way it is written.
+
+Each table is an Iceberg table partitioned by identity on a date column. A stage replaces the
+partitions it owns in ONE Iceberg commit (delete the partitions + add the new Parquet files in a
+single transaction), so a reader sees the old or the new partitions, never a mix, and re-running
+a stage replaces exactly what it wrote before. Engines only produce Parquet files; this module is
+the same for every engine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import uuid
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from airlake.contract import FIELDS, FieldType, Reason
+from airlake.errors import UserError
+from airlake.storage import StorageOptions, filesystem, fs_path, is_remote, join
+
+if TYPE_CHECKING:
+    from pyiceberg.catalog import Catalog
+    from pyiceberg.table import Table
+
+TS = pa.timestamp("us", tz="UTC")
+MONEY = pa.decimal128(18, 6)
+COMMIT_ATTEMPTS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class TableDef:
+    """A table the pipeline owns: name, Arrow schema, and its partition column."""
+
+    name: str
+    schema: pa.Schema
+    partition_column: str
+    doc: str
+
+    @property
+    def namespace(self) -> str:
+        return self.name.split(".", 1)[0]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(self.schema.names)
+
+
+def _contract_fields() -> list[pa.Field]:
+    arrow = {FieldType.STRING: pa.string(), FieldType.NUMBER: MONEY, FieldType.TIMESTAMP: TS}
+    return [pa.field(f.name, arrow[f.type]) for f in FIELDS]
+
+
+_SOURCE = [
+    pa.field("source_topic", pa.string()),
+    pa.field("source_partition", pa.int32()),
+    pa.field("source_offset", pa.int64()),
+    pa.field("source_file", pa.string()),
+    pa.field("source_line", pa.int32()),
+    pa.field("landing_date", pa.date32()),
+    pa.field("landing_hour", pa.int32()),
+]
+
+RAW_EVENTS = TableDef(
+    "raw.events",
+    pa.schema([*_contract_fields(), pa.field("event_date", pa.date32()), *_SOURCE]),
+    "landing_date",
+    "Every landing line that passed the contract, typed, duplicates included, by landing day.",
+)
+RAW_QUARANTINE = TableDef(
+    "raw.quarantine",
+    pa.schema(
+        [
+            *_SOURCE,
+            pa.field("reason", pa.string()),
+            pa.field("detail", pa.string()),
+            pa.field("raw_line", pa.string()),
+            pa.field("raw_bytes", pa.binary()),
+        ]
+    ),
+    "landing_date",
+    "Landing lines that broke the contract: the line as received, where it came from, and why."
+    " raw_bytes holds the exact bytes when the line is not valid UTF-8.",
+)
+RAW_LANDING_FILES = TableDef(
+    "raw.landing_files",
+    pa.schema(
+        [
+            pa.field("landing_date", pa.date32()),
+            pa.field("path", pa.string()),
+            pa.field("size", pa.int64()),
+            pa.field("lines", pa.int64()),
+        ]
+    ),
+    "landing_date",
+    "The landing files each landing day was ingested from.",
+)
+CLEAN_EVENTS = TableDef(
+    "clean.events",
+    pa.schema(
+        [
+            *_contract_fields(),
+            pa.field("event_date", pa.date32()),
+            pa.field("is_bot", pa.bool_()),
+            *_SOURCE,
+        ]
+    ),
+    "event_date",
+    "Deduplicated, normalised events with a bot flag, by event date.",
+)
+CLEAN_SESSIONS = TableDef(
+    "clean.sessions",
+    pa.schema(
+        [
+            pa.field("event_date", pa.date32()),
+            pa.field("session_id", pa.string()),
+            pa.field("anonymous_id", pa.string()),
+            pa.field("session_start", TS),
+            pa.field("session_end", TS),
+            pa.field("events", pa.int64()),
+            pa.field("impressions", pa.int64()),
+            pa.field("clicks", pa.int64()),
+            pa.field("page_views", pa.int64()),
+            pa.field("conversions", pa.int64()),
+            pa.field("is_bot", pa.bool_()),
+        ]
+    ),
+    "event_date",
+    "Sessions: a visitor's events with gaps of at most 30 minutes, within one UTC day.",
+)
+CLEAN_ATTRIBUTION = TableDef(
+    "clean.attributed_conversions",
+    pa.schema(
+        [
+            pa.field("event_date", pa.date32()),
+            pa.field("conversion_event_id", pa.string()),
+            pa.field("anonymous_id", pa.string()),
+            pa.field("order_id", pa.string()),
+            pa.field("conversion_ts", TS),
+            pa.field("revenue", MONEY),
+            pa.field("campaign_id", pa.string()),
+            pa.field("click_event_id", pa.string()),
+            pa.field("click_ts", TS),
+            pa.field("model", pa.string()),
+            pa.field("credit", pa.float64()),
+        ]
+    ),
+    "event_date",
+    "Human conversions with the click(s) credited; unattributed ones have a null campaign.",
+)
+REPORT_CAMPAIGN = TableDef(
+    "reports.campaign_daily",
+    pa.schema(
+        [
+            pa.field("event_date", pa.date32()),
+            pa.field("campaign_id", pa.string()),
+            pa.field("impressions", pa.int64()),
+            pa.field("clicks", pa.int64()),
+            pa.field("conversions", pa.float64()),
+            pa.field("spend", MONEY),
+            pa.field("revenue", MONEY),
+            pa.field("ctr", pa.float64()),
+            pa.field("cvr", pa.float64()),
+            pa.field("cpc", pa.float64()),
+            pa.field("cpm", pa.float64()),
+            pa.field("cpa", pa.float64()),
+            pa.field("roas", pa.float64()),
+            pa.field("bot_impressions", pa.int64()),
+            pa.field("bot_clicks", pa.int64()),
+        ]
+    ),
+    "event_date",
+    "Campaign performance per day on valid (non-bot) traffic; bot counts separate.",
+)
+REPORT_FUNNEL = TableDef(
+    "reports.funnel_daily",
+    pa.schema(
+        [
+            pa.field("event_date", pa.date32()),
+            pa.field("visitors", pa.int64()),
+            pa.field("sessions", pa.int64()),
+            pa.field("impressions", pa.int64()),
+            pa.field("clicks", pa.int64()),
+            pa.field("page_views", pa.int64()),
+            pa.field("conversions", pa.int64()),
+            pa.field("click_through_rate", pa.float64()),
+            pa.field("visit_rate", pa.float64()),
+            pa.field("conversion_rate", pa.float64()),
+            pa.field("bot_events", pa.int64()),
+        ]
+    ),
+    "event_date",
+    "The funnel per day on valid (non-bot) traffic.",
+)
+REPORT_QUALITY = TableDef(
+    "reports.data_quality_daily",
+    pa.schema(
+        [
+            pa.field("landing_date", pa.date32()),
+            pa.field("lines", pa.int64()),
+            pa.field("valid", pa.int64()),
+            pa.field("duplicates", pa.int64()),
+            pa.field("quarantined", pa.int64()),
+            *[pa.field(f"q_{r.value}", pa.int64()) for r in Reason],
+            pa.field("bot_events", pa.int64()),
+            pa.field("late_events", pa.int64()),
+            pa.field("quarantine_share", pa.float64()),
+        ]
+    ),
+    "landing_date",
+    "Per landing day: lines received = valid + duplicates + quarantined, by reason.",
+)
+
+TABLES: tuple[TableDef, ...] = (
+    RAW_EVENTS,
+    RAW_QUARANTINE,
+    RAW_LANDING_FILES,
+    CLEAN_EVENTS,
+    CLEAN_SESSIONS,
+    CLEAN_ATTRIBUTION,
+    REPORT_CAMPAIGN,
+    REPORT_FUNNEL,
+    REPORT_QUALITY,
+)
+BY_NAME = {t.name: t for t in TABLES}
+
+
+def table_def(name: str) -> TableDef:
+    """Look up a table by ``namespace.name``. Raises UserError with the known names."""
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise UserError(f"unknown table {name!r}; known: {', '.join(BY_NAME)}") from None
+
+
+def ensure_table(catalog: Catalog, tdef: TableDef) -> Table:
+    """Create the namespace and table if missing; return the table."""
+    from pyiceberg.exceptions import NamespaceAlreadyExistsError, TableAlreadyExistsError
+    from pyiceberg.partitioning import PartitionField, PartitionSpec
+    from pyiceberg.transforms import IdentityTransform
+
+    with contextlib.suppress(NamespaceAlreadyExistsError):
+        catalog.create_namespace(tdef.namespace)
+    if catalog.table_exists(tdef.name):
+        return catalog.load_table(tdef.name)
+    from pyiceberg.io.pyarrow import _pyarrow_to_schema_without_ids
+    from pyiceberg.schema import assign_fresh_schema_ids
+
+    schema = assign_fresh_schema_ids(_pyarrow_to_schema_without_ids(tdef.schema))
+    source_id = schema.find_field(tdef.partition_column).field_id
+    spec = PartitionSpec(
+        PartitionField(
+            source_id=source_id,
+            field_id=1000,
+            transform=IdentityTransform(),
+            name=tdef.partition_column,
+        )
+    )
+    try:
+        return catalog.create_table(
+            tdef.name,
+            schema=schema,
+            partition_spec=spec,
+            properties={"format-version": "2", "comment": tdef.doc},
+        )
+    except TableAlreadyExistsError:  # created concurrently by another run
+        return catalog.load_table(tdef.name)
+
+
+def data_files(table: Table, column: str, values: Iterable[date]) -> list[str]:
+    """Paths of the data files holding the given partitions (whole-file layout, no deletes)."""
+    wanted = sorted(set(values))
+    if not wanted or table.current_snapshot() is None:
+        return []
+    scan = table.scan(row_filter=in_filter(column, wanted))
+    return sorted(task.file.file_path for task in scan.plan_files())
+
+
+def in_filter(column: str, values: Iterable[date]) -> str:
+    """A pyiceberg row filter selecting the given dates of a column."""
+    listed = ", ".join(f"'{v.isoformat()}'" for v in sorted(set(values)))
+    return f"{column} IN ({listed})" if listed else "false"
+
+
+@dataclass(frozen=True, slots=True)
+class CommitResult:
+    table: str
+    snapshot_id: int | None
+    files: int
+    partitions: tuple[date, ...]
+
+
+def replace_partitions(
+    catalog: Catalog,
+    tdef: TableDef,
+    local_files: Sequence[str],
+    partitions: Iterable[date],
+    storage: StorageOptions,
+    properties: dict[str, str] | None = None,
+) -> CommitResult:
+    """Replace ``partitions`` of the table with the rows in ``local_files``, in one commit.
+
+    ``local_files`` are Parquet files on the local disk written by an engine, one partition
+    value per file, partition column inside. They are copied under the table's data location
+    first (nothing is visible until the commit), then one transaction deletes the partitions and
+    adds the files. A concurrent commit to the same table is retried from a fresh read of the
+    table: the content is deterministic, so the retry converges to the same rows.
+    """
+    from pyiceberg.exceptions import CommitFailedException
+
+    table = ensure_table(catalog, tdef)
+    parts = tuple(sorted(set(partitions)))
+    remote = _place_files(table, tdef, local_files, storage)
+    props = {"airlake.partitions": ",".join(p.isoformat() for p in parts), **(properties or {})}
+    last_error: Exception | None = None
+    for _ in range(COMMIT_ATTEMPTS):
+        try:
+            with warnings.catch_warnings():
+                # pyiceberg warns when a delete matches nothing (first run): expected here.
+                warnings.filterwarnings(
+                    "ignore", message="Delete operation did not match any records"
+                )
+                with table.transaction() as tx:
+                    tx.delete(
+                        in_filter(tdef.partition_column, parts),
+                        snapshot_properties=props,
+                    )
+                    if remote:
+                        tx.add_files(remote, snapshot_properties=props, check_duplicate_files=False)
+            snap = table.current_snapshot()
+            return CommitResult(tdef.name, snap.snapshot_id if snap else None, len(remote), parts)
+        except CommitFailedException as exc:
+            last_error = exc
+            table = catalog.load_table(tdef.name)
+    raise UserError(
+        f"could not commit {tdef.name}: another run kept committing to it ({last_error}); re-run the day"
+    )
+
+
+def _place_files(
+    table: Table, tdef: TableDef, local_files: Sequence[str], storage: StorageOptions
+) -> list[str]:
+    """Copy engine output under the table's data location with unique names."""
+    import os
+    import shutil
+
+    if not local_files:
+        return []
+    location = table.location()
+    batch = uuid.uuid4().hex
+    targets: list[str] = []
+    fs = filesystem(location, storage)
+    for i, src in enumerate(sorted(local_files)):
+        part = _partition_dir(src, tdef.partition_column)
+        dst = join(location, "data", part, f"{batch}-{i:05d}.parquet")
+        if is_remote(location):
+            fs.put_file(src, fs_path(dst))
+        else:
+            path = fs_path(dst)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            shutil.copyfile(src, path)
+        targets.append(dst)
+    return targets
+
+
+def _partition_dir(path: str, column: str) -> str:
+    marker = f"{column}="
+    for piece in path.replace("\\", "/").split("/"):
+        if piece.startswith(marker):
+            return piece
+    raise ValueError(f"engine output {path} is not in a {column}= folder")
+
+
+def read_table(catalog: Catalog, name: str, row_filter: str | None = None) -> pa.Table:
+    """Read a whole table (or a filtered part) into Arrow. For reports and tests, not bulk."""
+    tdef = table_def(name)
+    if not catalog.table_exists(tdef.name):
+        return tdef.schema.empty_table()
+    table = catalog.load_table(tdef.name)
+    scan = table.scan(row_filter=row_filter) if row_filter else table.scan()
+    return scan.to_arrow()
+
+
+def content_hash(data: pa.Table) -> str:
+    """An order-insensitive hash of a table's rows (for idempotency checks)."""
+    rows = sorted(
+        repr(tuple(row.values())) for row in data.select(sorted(data.column_names)).to_pylist()
+    )
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(row.encode())
+    return digest.hexdigest()
