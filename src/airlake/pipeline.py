@@ -191,7 +191,7 @@ def open_run(
         ctx.engine.close()
 
 
-def _params(w: Window, settings: Settings) -> models.Params:
+def params_for(w: Window, settings: Settings) -> models.Params:
     return models.Params(
         window_start=w.start,
         window_end=w.day,
@@ -212,7 +212,7 @@ def run_model(ctx: RunContext, step: ModelStep, w: Window) -> CommitResult:
         )
     sql = models.render(
         step.model,
-        _params(w, ctx.settings),
+        params_for(w, ctx.settings),
         dialect="duckdb" if ctx.engine.name == "duckdb" else ctx.engine.name,
     )
     with tempfile.TemporaryDirectory(prefix=f"airlake-{step.model}-") as tmp:

@@ -1,9 +1,209 @@
-"""Commands of the platform: generate, run, query, tables, history, demo."""
+"""Commands of the platform: run, query, tables, history, sql."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import date, timedelta
+from typing import Any
+
 import click
+
+from airlake.cli.output import FORMATS, render, text_table
+from airlake.errors import UserError
+from airlake.settings import Settings, load_settings
+
+
+def parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"bad date {text!r}: use YYYY-MM-DD") from None
+
+
+def _overrides(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or "." not in key:
+            raise UserError(f"bad --set {pair!r}: use section.key=value")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def env_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--env and --set, shared by every command that reads a profile."""
+    func = click.option(
+        "--set",
+        "overrides",
+        multiple=True,
+        metavar="SECTION.KEY=VALUE",
+        help="Override a profile value (beats the file and AIRLAKE_* variables).",
+    )(func)
+    return click.option(
+        "--env",
+        "env",
+        default="local",
+        envvar="AIRLAKE_ENV",
+        show_default=True,
+        help="Environment profile: a name under environments/ or a .toml path.",
+    )(func)
+
+
+def settings_for(env: str, overrides: tuple[str, ...]) -> Settings:
+    return load_settings(env, overrides=_overrides(overrides))
+
+
+@contextmanager
+def progress() -> Iterator[Callable[[str], None]]:
+    """A one-line status on stderr while long work runs (plain lines when not a terminal)."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if console.is_terminal:
+        with console.status("starting") as status:
+            yield lambda message: status.update(message)
+    else:
+        yield lambda message: console.print(f"  {message}", highlight=False)
+
+
+def _days(start: date, end: date) -> list[date]:
+    if end < start:
+        raise UserError(f"--to {end} is before --date {start}")
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+@click.command("run")
+@click.option("--date", "day", required=True, help="Day to run (YYYY-MM-DD).")
+@click.option("--to", "to_day", default=None, help="Last day of a range to run, in order.")
+@click.option(
+    "--engine", type=click.Choice(["duckdb", "spark"]), default=None, help="Override the engine."
+)
+@click.option("--stage", "stages", multiple=True, help="Run only these stages (default: all).")
+@env_options
+def run_command(
+    day: str,
+    to_day: str | None,
+    engine: str | None,
+    stages: tuple[str, ...],
+    env: str,
+    overrides: tuple[str, ...],
+) -> None:
+    """Run the daily pipeline for a day or a range of days."""
+    from airlake.pipeline import STAGE_NAMES, open_run, run_day, stage
+
+    settings = settings_for(env, overrides)
+    first = parse_day(day)
+    days = _days(first, parse_day(to_day) if to_day else first)
+    for name in stages:
+        stage(name)
+    rows = []
+    with progress() as report, open_run(settings, engine, report) as ctx:
+        for i, d in enumerate(days, start=1):
+            report(f"[{i}/{len(days)}] {d}")
+            for result in run_day(ctx, d, stages or STAGE_NAMES):
+                for commit in result.commits:
+                    rows.append(
+                        [str(d), result.stage, commit.table, commit.files, commit.snapshot_id]
+                    )
+    click.echo(text_table(["day", "stage", "table", "files", "snapshot"], rows))
+
+
+@click.command("query")
+@click.argument("sql")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@env_options
+def query_command(sql: str, fmt: str, env: str, overrides: tuple[str, ...]) -> None:
+    """Run SQL over the tables, named like reports.campaign_daily."""
+    from airlake.catalog import open_catalog
+    from airlake.catalog_views import query
+    from airlake.engines import create_engine
+
+    settings = settings_for(env, overrides)
+    engine = create_engine("duckdb", settings)
+    try:
+        click.echo(render(query(open_catalog(settings), engine, sql), fmt))
+    finally:
+        engine.close()
+
+
+@click.command("tables")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@env_options
+def tables_command(fmt: str, env: str, overrides: tuple[str, ...]) -> None:
+    """List the tables with rows, files and current snapshot."""
+    from airlake.catalog import open_catalog
+    from airlake.catalog_views import list_tables
+
+    infos = list_tables(open_catalog(settings_for(env, overrides)))
+    if fmt == "json":
+        click.echo(json.dumps([asdict(i) for i in infos], indent=2))
+        return
+    click.echo(
+        text_table(
+            ["table", "rows", "files", "partitions", "snapshot"],
+            [[i.name, i.rows, i.files, i.partitions, i.snapshot_id or "-"] for i in infos],
+        )
+    )
+
+
+@click.command("history")
+@click.argument("table")
+@env_options
+def history_command(table: str, env: str, overrides: tuple[str, ...]) -> None:
+    """Show a table's Iceberg snapshots, oldest first."""
+    from airlake.catalog import open_catalog
+    from airlake.catalog_views import history
+
+    snaps = history(open_catalog(settings_for(env, overrides)), table)
+    click.echo(
+        text_table(
+            ["snapshot", "committed", "operation", "run day", "stage/model", "engine"],
+            [
+                [
+                    s.snapshot_id,
+                    s.committed_at.isoformat(timespec="seconds"),
+                    s.operation,
+                    s.properties.get("airlake.run-day")
+                    or s.properties.get("airlake.landing-day", ""),
+                    s.properties.get("airlake.model") or s.properties.get("airlake.stage", ""),
+                    s.properties.get("airlake.engine", ""),
+                ]
+                for s in snaps
+            ],
+        )
+    )
+
+
+@click.command("sql")
+@click.argument("model")
+@click.option(
+    "--dialect",
+    type=click.Choice(["duckdb", "spark", "trino"]),
+    default="duckdb",
+    show_default=True,
+)
+@click.option("--date", "day", default=None, help="Fill in the run parameters for this day.")
+@env_options
+def sql_command(
+    model: str, dialect: str, day: str | None, env: str, overrides: tuple[str, ...]
+) -> None:
+    """Print a model as the given engine will run it."""
+    from airlake import models
+    from airlake.pipeline import params_for, window_for
+
+    params = None
+    if day:
+        settings = settings_for(env, overrides)
+        params = params_for(window_for(parse_day(day), settings), settings)
+    click.echo(models.render(model, params, dialect=dialect, pretty=True))
 
 
 def register(cli: click.Group) -> None:
     """Attach the platform commands to the main group."""
+    for command in (run_command, query_command, tables_command, history_command, sql_command):
+        cli.add_command(command)

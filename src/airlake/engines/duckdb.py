@@ -72,17 +72,21 @@ class DuckDBEngine:
             if any(is_remote(f) for f in rel.files) and not self._registered_s3:
                 self.con.register_filesystem(filesystem("s3://", self._storage))
                 self._registered_s3 = True
+            # "reports.campaign_daily" becomes a view in schema "reports", so SQL can name it.
+            view = ".".join(f'"{part}"' for part in name.split("."))
+            if "." in name:
+                self.con.execute(f'CREATE SCHEMA IF NOT EXISTS "{name.split(".")[0]}"')
+            kind = "VIEW" if "." in name else "TEMP VIEW"
             if rel.files:
                 files = ", ".join("'" + f.replace("'", "''") + "'" for f in rel.files)
                 self.con.execute(
-                    f'CREATE OR REPLACE TEMP VIEW "{name}" AS '
+                    f"CREATE OR REPLACE {kind} {view} AS "
                     f"SELECT {_projection(rel.schema)} FROM read_parquet([{files}])"
                 )
             else:
-                self.con.register(f"__empty_{name}", rel.schema.empty_table())
-                self.con.execute(
-                    f'CREATE OR REPLACE TEMP VIEW "{name}" AS SELECT * FROM "__empty_{name}"'
-                )
+                empty = f"__empty_{name.replace('.', '_')}"
+                self.con.register(empty, rel.schema.empty_table())
+                self.con.execute(f'CREATE OR REPLACE {kind} {view} AS SELECT * FROM "{empty}"')
 
     # -- Engine protocol ------------------------------------------------------------------
     def ingest(

@@ -1,0 +1,115 @@
+"""Read-side views of the catalog: what tables exist, their history, SQL over them, a run summary.
+
+Used by ``airlake tables|history|query`` and the end-of-run summary. Reads only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from airlake.engines import Engine, Relation
+from airlake.errors import UserError
+from airlake.tables import TABLES, TableDef, table_def
+
+if TYPE_CHECKING:
+    from pyiceberg.catalog import Catalog
+
+
+@dataclass(frozen=True, slots=True)
+class TableInfo:
+    name: str
+    rows: int
+    files: int
+    snapshot_id: int | None
+    partitions: int
+    doc: str
+
+
+def _table_files(catalog: Catalog, tdef: TableDef) -> list[str]:
+    if not catalog.table_exists(tdef.name):
+        return []
+    table = catalog.load_table(tdef.name)
+    if table.current_snapshot() is None:
+        return []
+    return sorted(task.file.file_path for task in table.scan().plan_files())
+
+
+def list_tables(catalog: Catalog) -> list[TableInfo]:
+    """Every pipeline table with its current row count, file count and snapshot."""
+    out = []
+    for tdef in TABLES:
+        if not catalog.table_exists(tdef.name):
+            out.append(TableInfo(tdef.name, 0, 0, None, 0, tdef.doc))
+            continue
+        table = catalog.load_table(tdef.name)
+        snap = table.current_snapshot()
+        tasks = list(table.scan().plan_files()) if snap else []
+        rows = sum(t.file.record_count for t in tasks)
+        parts = {str(t.file.partition) for t in tasks}
+        out.append(
+            TableInfo(
+                tdef.name,
+                rows,
+                len(tasks),
+                snap.snapshot_id if snap else None,
+                len(parts),
+                tdef.doc,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotInfo:
+    snapshot_id: int
+    committed_at: datetime
+    operation: str
+    properties: dict[str, str]
+
+
+def history(catalog: Catalog, name: str) -> list[SnapshotInfo]:
+    """The table's snapshots, oldest first."""
+    tdef = table_def(name)
+    if not catalog.table_exists(tdef.name):
+        raise UserError(f"table {name} has no data yet: run a day first")
+    table = catalog.load_table(tdef.name)
+    out = []
+    for snap in table.snapshots():
+        summary = snap.summary
+        props = {k: v for k, v in (summary.additional_properties if summary else {}).items()}
+        out.append(
+            SnapshotInfo(
+                snap.snapshot_id,
+                datetime.fromtimestamp(snap.timestamp_ms / 1000, tz=UTC),
+                summary.operation.value if summary else "",
+                props,
+            )
+        )
+    return out
+
+
+_TABLE_REF = re.compile(r"\b(raw|clean|reports)\.([a-z_]+)\b", re.IGNORECASE)
+
+
+def referenced_tables(sql: str) -> list[str]:
+    """Pipeline tables named in a SQL text as ``namespace.table`` (pure)."""
+    seen = []
+    for ns, name in _TABLE_REF.findall(sql):
+        full = f"{ns.lower()}.{name.lower()}"
+        if full not in seen:
+            seen.append(full)
+    return seen
+
+
+def query(catalog: Catalog, engine: Engine, sql: str) -> pa.Table:
+    """Run SQL over the pipeline tables (current snapshots), addressed as ``reports.x`` etc."""
+    inputs = {}
+    for name in referenced_tables(sql):
+        tdef = table_def(name)
+        inputs[name] = Relation(tuple(_table_files(catalog, tdef)), tdef.schema)
+    return engine.query(sql, inputs)
