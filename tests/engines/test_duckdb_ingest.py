@@ -145,7 +145,7 @@ _values = st.one_of(
 )
 _mutated = st.builds(
     lambda key, value, drop: _line(**{key: value}) if not drop else _line(**{key: ...}),
-    st.sampled_from(sorted(CLICK) + ["event_type", "revenue", "order_id", "user_agent"]),
+    st.sampled_from([*sorted(CLICK), "event_type", "revenue", "order_id", "user_agent"]),
     _values,
     st.booleans(),
 )
