@@ -151,3 +151,18 @@ def read_batches(
             pending = 0
     if columns["line"]:
         yield pa.Table.from_pydict(columns, schema=LINES_SCHEMA)
+
+
+def day_complete(landing_uri: str, day: date, storage: StorageOptions) -> bool:
+    """Whether the sink has finished writing ``day``: it has written files for a later day, or
+    every topic that wrote on ``day`` has reached hour 23 (the sink only opens an hour folder
+    once records of that hour arrive)."""
+    from datetime import timedelta
+
+    files = list_day(landing_uri, day, storage)
+    if not files:
+        return False
+    if list_day(landing_uri, day + timedelta(days=1), storage):
+        return True
+    topics = {f.topic for f in files}
+    return all(any(f.topic == t and f.hour == 23 for f in files) for t in topics)

@@ -360,3 +360,26 @@ def run_stage(ctx: RunContext, name: str, day: date) -> StageResult:
 def run_day(ctx: RunContext, day: date, stages: Sequence[str] = STAGE_NAMES) -> list[StageResult]:
     """Run the given stages (all by default) for one day, in order."""
     return [run_stage(ctx, name, day) for name in stages]
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantineShare:
+    day: date
+    lines: int
+    quarantined: int
+
+    @property
+    def share(self) -> float:
+        return self.quarantined / self.lines if self.lines else 0.0
+
+
+def quarantine_share(ctx: RunContext, day: date) -> QuarantineShare:
+    """Lines of landing day ``day`` that were quarantined, from the committed raw tables."""
+    from airlake.catalog_views import query
+
+    sql = (
+        f"SELECT (SELECT COUNT(*) FROM raw.events WHERE landing_date = DATE '{day}') AS accepted, "
+        f"(SELECT COUNT(*) FROM raw.quarantine WHERE landing_date = DATE '{day}') AS quarantined"
+    )
+    row = query(ctx.catalog, ctx.engine, sql).to_pylist()[0]
+    return QuarantineShare(day, row["accepted"] + row["quarantined"], row["quarantined"])

@@ -1,0 +1,56 @@
+"""Airflow-version differences, in one place. Supports Airflow 3.x and 2.11 (the last MWAA 2 line).
+
+Everything else in airlake imports Airflow names from here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import airflow
+from airflow.timetables.interval import CronDataIntervalTimetable
+from packaging.version import Version
+
+AIRFLOW_VERSION = Version(airflow.__version__)
+AIRFLOW_3 = AIRFLOW_VERSION.major >= 3
+
+if AIRFLOW_3:
+    from airflow.sdk.exceptions import AirflowFailException
+    from airflow.providers.standard.operators.bash import BashOperator
+    from airflow.providers.standard.operators.python import PythonOperator
+    from airflow.providers.standard.sensors.python import PythonSensor
+    from airflow.sdk import DAG
+else:  # pragma: no cover - exercised on Airflow 2.11 only
+    from airflow.exceptions import AirflowFailException  # type: ignore[no-redef]
+    from airflow.models.dag import DAG  # type: ignore[no-redef,assignment]
+    from airflow.operators.bash import BashOperator  # type: ignore[no-redef]
+    from airflow.operators.python import PythonOperator  # type: ignore[no-redef]
+    from airflow.sensors.python import PythonSensor  # type: ignore[no-redef]
+
+__all__ = [
+    "AIRFLOW_3",
+    "DAG",
+    "AirflowFailException",
+    "BashOperator",
+    "PythonOperator",
+    "PythonSensor",
+    "dagbag",
+    "daily_timetable",
+]
+
+
+def daily_timetable() -> CronDataIntervalTimetable:
+    """A daily schedule whose run for day D has data interval [D, D+1) on every version
+    (Airflow 3's default cron timetable would make the logical date D+1 instead)."""
+    return CronDataIntervalTimetable("0 0 * * *", timezone="UTC")
+
+
+def dagbag(folder: str) -> Any:
+    """A DagBag over ``folder`` (the class moved in Airflow 3.1)."""
+    if AIRFLOW_3:
+        from airflow.dag_processing.dagbag import DagBag
+
+        return DagBag(folder)
+    from airflow.models.dagbag import DagBag as DagBag2  # pragma: no cover
+
+    return DagBag2(folder, include_examples=False)  # pragma: no cover
