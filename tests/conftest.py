@@ -1,1 +1,78 @@
-"""Shared fixtures."""
+"""Shared fixtures: settings on a temporary warehouse, and a small hand-written landing zone."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from airlake.contract import landing_key
+from airlake.settings import Settings, settings_from_values
+
+CLICK = {
+    "event_type": "click",
+    "anonymous_id": "a-1",
+    "campaign_id": "cmp-001",
+    "ad_group_id": "g-1",
+    "creative_id": "c-1",
+    "channel": "search",
+    "impression_id": "i-1",
+    "cost": 0.25,
+    "currency": "EUR",
+    "user_agent": "Mozilla/5.0",
+    "ip": "10.1.2.0",
+}
+
+
+def click_line(event_id: str, ts: str, **changes: object) -> bytes:
+    """A valid click landing line (JSON bytes) at ``ts`` (``YYYY-MM-DDTHH:MM:SS``)."""
+    doc = {
+        **CLICK,
+        "event_id": event_id,
+        "event_ts": f"{ts}Z",
+        "received_ts": f"{ts}.5Z",
+        **changes,
+    }
+    return json.dumps(doc).encode()
+
+
+@pytest.fixture
+def write_landing(tmp_path: Path) -> Callable[..., Path]:
+    """Write one sink file: write_landing(day, hour, lines, topic=..., partition=..., offset=...)."""
+    root = tmp_path / "landing"
+
+    def write(
+        day: date,
+        hour: int,
+        lines: list[bytes],
+        topic: str = "ad-clicks",
+        partition: int = 0,
+        offset: int = 0,
+    ) -> Path:
+        path = root / landing_key(topic, day.year, day.month, day.day, hour, partition, offset)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"".join(line + b"\n" for line in lines))
+        return path
+
+    root.mkdir(parents=True, exist_ok=True)
+    return write
+
+
+@pytest.fixture
+def local_settings(tmp_path: Path) -> Settings:
+    """Embedded settings on tmp_path: landing/, warehouse/, a SQLite catalog."""
+    return settings_from_values(
+        {
+            "name": "test",
+            "storage": {
+                "landing": str(tmp_path / "landing"),
+                "warehouse": str(tmp_path / "warehouse"),
+            },
+            "catalog": {"type": "sqlite", "uri": f"sqlite:///{tmp_path}/catalog.db"},
+            "engine": {"duckdb_memory_limit": "1GB"},
+        },
+        root=tmp_path,
+    )

@@ -311,7 +311,7 @@ def replace_partitions(
     adds the files. A concurrent commit to the same table is retried from a fresh read of the
     table: the content is deterministic, so the retry converges to the same rows.
     """
-    from pyiceberg.exceptions import CommitFailedException
+    from pyiceberg.exceptions import CommitFailedException, ValidationException
 
     table = ensure_table(catalog, tdef)
     parts = tuple(sorted(set(partitions)))
@@ -334,7 +334,8 @@ def replace_partitions(
                         tx.add_files(remote, snapshot_properties=props, check_duplicate_files=False)
             snap = table.current_snapshot()
             return CommitResult(tdef.name, snap.snapshot_id if snap else None, len(remote), parts)
-        except CommitFailedException as exc:
+        except (CommitFailedException, ValidationException) as exc:
+            # Another run committed to the table first: redo the replace on its new state.
             last_error = exc
             table = catalog.load_table(tdef.name)
     raise UserError(

@@ -1,0 +1,181 @@
+"""The daily run on small hand-written landing data whose outcome is worked out by hand."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from airlake.errors import UserError
+from airlake.pipeline import STAGE_NAMES, Window, open_run, run_day, window_for
+from airlake.settings import Settings
+from airlake.tables import TABLES, content_hash, read_table
+from tests.conftest import click_line
+
+D1 = date(2026, 11, 10)
+D2 = D1 + timedelta(days=1)
+
+
+def test_window_arithmetic() -> None:
+    w = Window(D2, window_days=3, context_days=1)
+    assert w.start == D2 - timedelta(days=2)
+    assert w.event_dates == [D1 - timedelta(days=1), D1, D2]
+    assert w.clean_dates[0] == D1 - timedelta(days=2)
+    assert w.landing_days == [D1 - timedelta(days=2) + timedelta(days=i) for i in range(6)]
+    assert w.quality_landing_days == w.event_dates
+
+
+def test_window_follows_settings(local_settings: Settings) -> None:
+    assert window_for(D1, local_settings).context_days == 1  # 24 h lookback
+
+
+@pytest.fixture
+def two_days(write_landing) -> None:
+    """D1: e1, e2 (human clicks) and b1 (a bot click). D2: e1 again (redelivered), e3 (a D1
+    click arriving a day late), e4 (a D2 click), and one line of garbage."""
+    write_landing(
+        D1,
+        10,
+        [
+            click_line("e1", "2026-11-10T10:00:00"),
+            click_line("e2", "2026-11-10T10:10:00"),
+            click_line("b1", "2026-11-10T10:20:00", user_agent="Googlebot/2.1"),
+        ],
+    )
+    write_landing(
+        D2,
+        1,
+        [
+            click_line("e1", "2026-11-10T10:00:00"),
+            click_line("e3", "2026-11-10T23:59:00"),
+            click_line("e4", "2026-11-11T00:30:00", campaign_id="cmp-002"),
+            b"{not json",
+        ],
+        offset=3,
+    )
+
+
+def _tables(settings: Settings) -> dict[str, str]:
+    with open_run(settings) as ctx:
+        return {t.name: content_hash(read_table(ctx.catalog, t.name)) for t in TABLES}
+
+
+def _quality(settings: Settings) -> dict[date, dict]:
+    with open_run(settings) as ctx:
+        return {
+            r["landing_date"]: r
+            for r in read_table(ctx.catalog, "reports.data_quality_daily").to_pylist()
+        }
+
+
+def test_accounting_and_reports_match_the_hand_count(two_days, local_settings: Settings) -> None:
+    with open_run(local_settings) as ctx:
+        run_day(ctx, D1)
+        run_day(ctx, D2)
+        campaign = {
+            (r["event_date"], r["campaign_id"]): r
+            for r in read_table(ctx.catalog, "reports.campaign_daily").to_pylist()
+        }
+    q = _quality(local_settings)
+    assert (q[D1]["lines"], q[D1]["valid"], q[D1]["duplicates"], q[D1]["quarantined"]) == (
+        3,
+        3,
+        0,
+        0,
+    )
+    assert (q[D2]["lines"], q[D2]["valid"], q[D2]["duplicates"], q[D2]["quarantined"]) == (
+        4,
+        2,
+        1,
+        1,
+    )
+    assert q[D2]["q_malformed_json"] == 1
+    assert q[D2]["late_events"] == 1
+    assert q[D1]["bot_events"] == 1
+    d1 = campaign[(D1, "cmp-001")]
+    assert (d1["clicks"], d1["spend"], d1["bot_clicks"]) == (3, Decimal("0.750000"), 1)
+    assert campaign[(D2, "cmp-002")]["clicks"] == 1
+
+
+def test_rerunning_a_day_changes_nothing(two_days, local_settings: Settings) -> None:
+    with open_run(local_settings) as ctx:
+        run_day(ctx, D1)
+        run_day(ctx, D2)
+    first = _tables(local_settings)
+    with open_run(local_settings) as ctx:
+        run_day(ctx, D2)
+        run_day(ctx, D2)
+    assert _tables(local_settings) == first
+
+
+def test_days_out_of_order_give_the_same_tables(
+    two_days, local_settings: Settings, tmp_path
+) -> None:
+    with open_run(local_settings) as ctx:
+        run_day(ctx, D2)
+        run_day(ctx, D1)
+    # D1's run, last, must still see the late e3 and the redelivery counted on D2.
+    q = _quality(local_settings)
+    assert q[D2]["duplicates"] == 1
+    out_of_order = _tables(local_settings)
+    in_order = _fresh_in_order(local_settings, tmp_path)
+    assert out_of_order == in_order
+
+
+def _fresh_in_order(settings: Settings, tmp_path) -> dict[str, str]:
+    from dataclasses import replace
+
+    other = replace(
+        settings,
+        warehouse_uri=str(tmp_path / "warehouse2"),
+        catalog_uri=f"sqlite:///{tmp_path}/catalog2.db",
+    )
+    with open_run(other) as ctx:
+        run_day(ctx, D1)
+        run_day(ctx, D2)
+    return _tables(other)
+
+
+def test_a_run_killed_between_stages_converges_on_rerun(
+    two_days, local_settings: Settings, tmp_path
+) -> None:
+    with open_run(local_settings) as ctx:
+        run_day(ctx, D1)
+        run_day(ctx, D2, stages=STAGE_NAMES[:2])  # killed after clean was committed
+        run_day(ctx, D2)
+    assert _tables(local_settings) == _fresh_in_order(local_settings, tmp_path)
+
+
+def test_concurrent_runs_of_one_day_never_duplicate(
+    two_days, local_settings: Settings, tmp_path
+) -> None:
+    with open_run(local_settings) as ctx:
+        run_day(ctx, D1)
+    errors: list[Exception] = []
+
+    def run() -> None:
+        try:
+            with open_run(local_settings) as ctx:
+                run_day(ctx, D2)
+        except UserError as exc:  # the loser may fail with a clear message
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(errors) <= 1
+    with open_run(local_settings) as ctx:
+        run_day(ctx, D2)  # whatever happened, a clean re-run converges
+    assert _tables(local_settings) == _fresh_in_order(local_settings, tmp_path)
+
+
+def test_no_landing_data_for_the_day_is_a_clear_error(two_days, local_settings: Settings) -> None:
+    with (
+        open_run(local_settings) as ctx,
+        pytest.raises(UserError, match="no landing data for 2026-11-12"),
+    ):
+        run_day(ctx, D2 + timedelta(days=1))
