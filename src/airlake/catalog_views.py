@@ -113,3 +113,34 @@ def query(catalog: Catalog, engine: Engine, sql: str) -> pa.Table:
         tdef = table_def(name)
         inputs[name] = Relation(tuple(_table_files(catalog, tdef)), tdef.schema)
     return engine.query(sql, inputs)
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    tables: list[TableInfo]
+    quality: pa.Table
+    top_campaigns: pa.Table
+
+
+def run_summary(
+    catalog: Catalog, engine: Engine, first: str, last: str, top: int = 5
+) -> RunSummary:
+    """Rows per table, data quality per landing day, and the best campaigns by ROAS."""
+    quality = query(
+        catalog,
+        engine,
+        "SELECT landing_date, lines, valid, duplicates, quarantined, bot_events, late_events, "
+        "ROUND(quarantine_share * 100, 2) AS quarantine_pct FROM reports.data_quality_daily "
+        f"WHERE landing_date BETWEEN DATE '{first}' AND DATE '{last}' ORDER BY landing_date",
+    )
+    campaigns = query(
+        catalog,
+        engine,
+        "SELECT campaign_id, SUM(impressions) AS impressions, SUM(clicks) AS clicks, "
+        "ROUND(SUM(conversions), 2) AS conversions, SUM(spend) AS spend, SUM(revenue) AS revenue, "
+        "ROUND(CAST(SUM(revenue) AS DOUBLE) / NULLIF(CAST(SUM(spend) AS DOUBLE), 0), 2) AS roas "
+        "FROM reports.campaign_daily "
+        f"WHERE event_date BETWEEN DATE '{first}' AND DATE '{last}' "
+        f"GROUP BY campaign_id ORDER BY roas DESC NULLS LAST, campaign_id LIMIT {int(top)}",
+    )
+    return RunSummary(list_tables(catalog), quality, campaigns)

@@ -15,11 +15,11 @@ AIRFLOW_VERSION = Version(airflow.__version__)
 AIRFLOW_3 = AIRFLOW_VERSION.major >= 3
 
 if AIRFLOW_3:
-    from airflow.sdk.exceptions import AirflowFailException
     from airflow.providers.standard.operators.bash import BashOperator
     from airflow.providers.standard.operators.python import PythonOperator
     from airflow.providers.standard.sensors.python import PythonSensor
     from airflow.sdk import DAG
+    from airflow.sdk.exceptions import AirflowFailException
 else:  # pragma: no cover - exercised on Airflow 2.11 only
     from airflow.exceptions import AirflowFailException  # type: ignore[no-redef]
     from airflow.models.dag import DAG  # type: ignore[no-redef,assignment]

@@ -1,0 +1,57 @@
+"""Commands that involve Airflow: demo (the whole platform through Airflow)."""
+
+from __future__ import annotations
+
+import click
+
+from airlake.cli.output import render, text_table
+from airlake.cli.platform import env_options, parse_day, progress, settings_for
+
+
+@click.command("demo")
+@click.option("--start", default="2026-11-01", show_default=True, help="First generated day.")
+@click.option("--days", default=3, show_default=True, type=click.IntRange(1, 31))
+@click.option(
+    "--events-per-day", default=20_000, show_default=True, type=click.IntRange(100, 5_000_000)
+)
+@click.option("--seed", default=7, show_default=True, type=int)
+@env_options
+def demo_command(
+    start: str, days: int, events_per_day: int, seed: int, env: str, overrides: tuple[str, ...]
+) -> None:
+    """Generate events and run the daily DAG through Airflow for each day, then summarise."""
+    from airlake.catalog import open_catalog
+    from airlake.catalog_views import run_summary
+    from airlake.demo import DemoPlan, run_demo
+    from airlake.engines import create_engine
+
+    settings = settings_for(env, overrides)
+    plan = DemoPlan(parse_day(start), days, events_per_day, seed)
+    with progress() as report:
+        states = run_demo(settings, plan, report)
+    click.echo(text_table(["day", "DAG run"], sorted(states.items())))
+    engine = create_engine("duckdb", settings)
+    try:
+        summary = run_summary(
+            open_catalog(settings), engine, str(plan.run_days[0]), str(plan.run_days[-1])
+        )
+    finally:
+        engine.close()
+    click.echo("\nTables")
+    click.echo(
+        text_table(
+            ["table", "rows", "snapshot"],
+            [[t.name, t.rows, t.snapshot_id or "-"] for t in summary.tables],
+        )
+    )
+    click.echo("\nData quality per landing day (lines = valid + duplicates + quarantined)")
+    click.echo(render(summary.quality, "text"))
+    click.echo("\nTop campaigns by ROAS")
+    click.echo(render(summary.top_campaigns, "text"))
+    click.echo(
+        f'\nWarehouse: {settings.warehouse_uri}\nTry: airlake query "SELECT * FROM reports.funnel_daily"'
+    )
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(demo_command)
