@@ -54,3 +54,17 @@ def dagbag(folder: str) -> Any:
     from airflow.models.dagbag import DagBag as DagBag2  # pragma: no cover
 
     return DagBag2(folder, include_examples=False)  # pragma: no cover
+
+
+def test_day(dag: Any, day: Any) -> Any:
+    """Run ``dag`` in-process (``dag.test``) for the data interval that starts on ``day``.
+
+    A manual run's data interval is the one that *ends* at its logical date, on Airflow 2 and 3
+    alike, so the run for day D is asked for at D + 1.
+    """
+    from datetime import UTC, datetime, timedelta
+
+    at = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
+    if AIRFLOW_3:
+        return dag.test(logical_date=at)
+    return dag.test(execution_date=at)  # pragma: no cover

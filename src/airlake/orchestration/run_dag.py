@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, date, datetime
+from datetime import date
 
-from airlake.orchestration.compat import dagbag
+from airlake.orchestration.compat import dagbag, test_day
 from airlake.orchestration.dag import DAG_ID
 
 
@@ -23,7 +23,7 @@ def run(dags_folder: str, days: list[date]) -> dict[str, str]:
     dag = bag.get_dag(DAG_ID)
     states = {}
     for day in days:
-        run = dag.test(logical_date=datetime(day.year, day.month, day.day, tzinfo=UTC))
+        run = test_day(dag, day)
         states[day.isoformat()] = str(getattr(run, "state", "unknown"))
     return states
 

@@ -1,0 +1,112 @@
+"""The DAG file parses in a DagBag, mirrors the stage list, and a run through Airflow produces
+the same tables as ``airlake run`` on the same input."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from airlake.demo import airflow_environment, migrate, run_through_airflow
+from airlake.errors import UserError
+from airlake.pipeline import STAGE_NAMES, open_run, run_day
+from airlake.settings import Settings
+from airlake.tables import TABLES, content_hash, read_table
+from tests.conftest import click_line
+
+pytestmark = pytest.mark.airflow
+DAGS = Path(__file__).resolve().parents[2] / "dags"
+D1 = date(2026, 11, 10)
+
+
+def _write_profile(path: Path, settings: Settings, max_share: float = 0.5) -> Path:
+    path.write_text(
+        f"""name = "test"
+[storage]
+landing = "{settings.landing_uri}"
+warehouse = "{settings.warehouse_uri}"
+[catalog]
+type = "sqlite"
+uri = "{settings.catalog_uri}"
+[quality]
+max_quarantine_share = {max_share}
+[orchestration]
+retries = 0
+sensor_poke_seconds = 1
+sensor_timeout_seconds = 10
+"""
+    )
+    return path
+
+
+def test_dagbag_loads_every_dag_file_quickly(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from airlake.orchestration.compat import dagbag
+
+    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path))
+    started = time.perf_counter()
+    bag = dagbag(str(DAGS))
+    parse_seconds = time.perf_counter() - started
+    assert bag.import_errors == {}
+    dag = bag.dags.get("airlake_daily")
+    assert dag is not None
+    # one task per stage, plus the landing sensor and the quality gate
+    assert {t.task_id for t in dag.tasks} == {*STAGE_NAMES, "wait_for_landing", "quality_gate"}
+    assert dag.max_active_runs == 1
+    assert dag.catchup
+    assert dag.get_task("quality_gate").upstream_task_ids == {"ingest"}
+    assert dag.get_task("clean").upstream_task_ids == {"quality_gate"}
+    assert parse_seconds < 30, (
+        "generous bound: a DAG file that does real work at parse time would blow it"
+    )
+
+
+@pytest.mark.slow
+def test_a_day_through_airflow_equals_airlake_run(
+    write_landing, local_settings: Settings, tmp_path: Path
+) -> None:
+    write_landing(
+        D1,
+        23,
+        [
+            click_line("e1", "2026-11-10T10:00:00"),
+            click_line("e2", "2026-11-10T10:10:00"),
+            click_line("e1", "2026-11-10T10:00:00"),
+            b"[]",
+        ],
+    )
+    env = airflow_environment(tmp_path / "state", DAGS)
+    log = tmp_path / "airflow.log"
+    migrate(env, log)
+
+    # 1 of 4 lines quarantined: a 10 % gate fails the run, after the quarantine is committed.
+    env["AIRLAKE_ENV"] = str(
+        _write_profile(tmp_path / "strict.toml", local_settings, max_share=0.1)
+    )
+    with pytest.raises(UserError, match="DAG runs failed for 2026-11-10"):
+        run_through_airflow([D1], env, DAGS, log)
+    assert "data-quality gate: 1 of 4 lines of 2026-11-10 quarantined" in log.read_text()
+    with open_run(local_settings) as ctx:
+        assert read_table(ctx.catalog, "raw.quarantine").num_rows == 1
+        assert read_table(ctx.catalog, "clean.events").num_rows == 0  # stopped before clean
+
+    env["AIRLAKE_ENV"] = str(_write_profile(tmp_path / "profile.toml", local_settings))
+    states = run_through_airflow([D1], env, DAGS, log)
+    assert states["2026-11-10"].endswith("success")
+
+    direct = replace(
+        local_settings,
+        warehouse_uri=str(tmp_path / "direct"),
+        catalog_uri=f"sqlite:///{tmp_path}/direct.db",
+    )
+    with open_run(direct) as ctx:
+        run_day(ctx, D1)
+    with open_run(local_settings) as via_airflow, open_run(direct) as plain:
+        for t in TABLES:
+            assert content_hash(read_table(via_airflow.catalog, t.name)) == content_hash(
+                read_table(plain.catalog, t.name)
+            ), t.name
