@@ -373,13 +373,18 @@ class QuarantineShare:
         return self.quarantined / self.lines if self.lines else 0.0
 
 
-def quarantine_share(ctx: RunContext, day: date) -> QuarantineShare:
-    """Lines of landing day ``day`` that were quarantined, from the committed raw tables."""
-    from airlake.catalog_views import query
+def quarantine_share(catalog: Catalog, day: date) -> QuarantineShare:
+    """Lines of landing day ``day`` that were quarantined, from the committed raw tables.
 
-    sql = (
-        f"SELECT (SELECT COUNT(*) FROM raw.events WHERE landing_date = DATE '{day}') AS accepted, "
-        f"(SELECT COUNT(*) FROM raw.quarantine WHERE landing_date = DATE '{day}') AS quarantined"
-    )
-    row = query(ctx.catalog, ctx.engine, sql).to_pylist()[0]
-    return QuarantineShare(day, row["accepted"] + row["quarantined"], row["quarantined"])
+    Reads table metadata only (file record counts), so it is cheap on any catalog and needs no
+    engine: the MWAA worker runs it with pyiceberg alone.
+    """
+    counts = []
+    for tdef in (RAW_EVENTS, RAW_QUARANTINE):
+        table = ensure_table(catalog, tdef)
+        if table.current_snapshot() is None:
+            counts.append(0)
+            continue
+        scan = table.scan(row_filter=f"landing_date = '{day.isoformat()}'")
+        counts.append(sum(task.file.record_count for task in scan.plan_files()))
+    return QuarantineShare(day, counts[0] + counts[1], counts[1])

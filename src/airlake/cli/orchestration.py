@@ -53,5 +53,37 @@ def demo_command(
     )
 
 
+@click.group("mwaa")
+def mwaa_group() -> None:
+    """Package the platform for Amazon MWAA."""
+
+
+@mwaa_group.command("bundle")
+@click.option(
+    "--env", "env", required=True, help="Environment profile to bundle (e.g. production)."
+)
+@click.option(
+    "--out", "out", required=True, type=click.Path(file_okay=False), help="Folder to write."
+)
+@click.option(
+    "--mwaa-version", default=None, help="Target MWAA Airflow version (default: the profile's)."
+)
+def bundle_command(env: str, out: str, mwaa_version: str | None) -> None:
+    """Write dags/, requirements.txt (constraints line + what MWAA lacks) for an environment."""
+    from pathlib import Path
+
+    from airlake.mwaa_bundle import build_bundle
+
+    bundle = build_bundle(env, Path(out), mwaa_version)
+    click.echo(
+        f"MWAA {bundle.mwaa_version} bundle for {env} in {bundle.root} ({len(bundle.files)} files)"
+    )
+    click.echo((bundle.root / "requirements.txt").read_text().rstrip())
+    click.echo(
+        f"next: aws s3 sync {bundle.root} s3://<source bucket>/ ; then update the environment"
+    )
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(demo_command)
+    cli.add_command(mwaa_group)

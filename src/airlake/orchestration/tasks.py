@@ -53,12 +53,12 @@ def quality_gate(env: str, **context: Any) -> dict[str, Any]:
 
     Runs after ingest has committed the quarantine, so the bad lines are kept for inspection.
     """
-    from airlake.pipeline import open_run, quarantine_share
+    from airlake.catalog import open_catalog
+    from airlake.pipeline import quarantine_share
 
     day = run_day_of(context)
     settings = _settings(env, context)
-    with open_run(settings, engine="duckdb") as ctx:
-        share = quarantine_share(ctx, day)
+    share = quarantine_share(open_catalog(settings), day)
     if share.share > settings.max_quarantine_share:
         raise AirflowFailException(
             f"data-quality gate: {share.quarantined} of {share.lines} lines of {day} quarantined "
