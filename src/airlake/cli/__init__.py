@@ -31,7 +31,7 @@ def _register() -> None:
     from airlake.cli import platform
 
     platform.register(cli)
-    for name in ("preflight", "infra", "orchestration", "report"):
+    for name in ("generate", "preflight", "infra", "orchestration", "report", "spark"):
         try:
             module = __import__(f"airlake.cli.{name}", fromlist=["register"])
         except ModuleNotFoundError as exc:
