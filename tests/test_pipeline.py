@@ -179,3 +179,129 @@ def test_no_landing_data_for_the_day_is_a_clear_error(two_days, local_settings: 
         pytest.raises(UserError, match="no landing data for 2026-11-12"),
     ):
         run_day(ctx, D2 + timedelta(days=1))
+
+
+# --- against the generator's ground truth ------------------------------------------------------
+
+GEN_START = date(2026, 11, 1)
+GEN_DAYS = [GEN_START + timedelta(days=i) for i in range(3)]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory):
+    from airlake.generator import GeneratorConfig, generate
+
+    root = tmp_path_factory.mktemp("generated")
+    manifest = generate(
+        GeneratorConfig(
+            start=GEN_START, days=3, events_per_day=20_000, seed=7, out=str(root / "landing")
+        )
+    )
+    return root, manifest
+
+
+def _settings_on(root, name: str) -> Settings:
+    from airlake.settings import settings_from_values
+
+    return settings_from_values(
+        {
+            "name": name,
+            "storage": {
+                "landing": str(root / "landing"),
+                "warehouse": str(root / name / "warehouse"),
+            },
+            "catalog": {"type": "sqlite", "uri": f"sqlite:///{root}/{name}/catalog.db"},
+        },
+        root=root,
+    )
+
+
+@pytest.fixture(scope="module")
+def in_order(generated) -> Settings:
+    root, _ = generated
+    settings = _settings_on(root, "in_order")
+    with open_run(settings) as ctx:
+        for day in GEN_DAYS:
+            run_day(ctx, day)
+    return settings
+
+
+@pytest.mark.slow
+def test_pipeline_equals_the_generators_ground_truth(generated, in_order: Settings) -> None:
+    _, manifest = generated
+    with open_run(in_order) as ctx:
+        quality = {
+            r["landing_date"].isoformat(): r
+            for r in read_table(ctx.catalog, "reports.data_quality_daily").to_pylist()
+        }
+        campaign = {
+            (r["event_date"].isoformat(), r["campaign_id"]): r
+            for r in read_table(ctx.catalog, "reports.campaign_daily").to_pylist()
+        }
+        funnel = {
+            r["event_date"].isoformat(): r
+            for r in read_table(ctx.catalog, "reports.funnel_daily").to_pylist()
+        }
+    days = [d.isoformat() for d in GEN_DAYS]
+    for day in days:
+        truth, row = manifest["landing_days"][day], quality[day]
+        assert row["lines"] == row["valid"] + row["duplicates"] + row["quarantined"]
+        assert (row["lines"], row["valid"], row["duplicates"]) == (
+            truth["lines"],
+            truth["valid"],
+            truth["duplicates"],
+        )
+        by_reason = {k[2:]: v for k, v in row.items() if k.startswith("q_") and v}
+        assert by_reason == truth["quarantined"], day
+    expected = {
+        (r["event_date"], r["campaign_id"]): r
+        for r in manifest["campaign_days"]
+        if r["event_date"] in days
+    }
+    assert set(expected) == {k for k in campaign if k[0] in days}
+    for key, truth in expected.items():
+        row = campaign[key]
+        assert (row["impressions"], row["clicks"], row["conversions"]) == (
+            truth["impressions"],
+            truth["clicks"],
+            truth["conversions"],
+        ), key
+        assert row["spend"] == Decimal(truth["spend"]), key
+        assert row["revenue"] == Decimal(truth["revenue"]), key
+    for day in days:
+        human, bot = manifest["event_days"][day]["human"], manifest["event_days"][day]["bot"]
+        row = funnel[day]
+        assert (row["impressions"], row["clicks"], row["page_views"], row["conversions"]) == (
+            human["impression"],
+            human["click"],
+            human["page_view"],
+            human.get("conversion", 0),
+        )
+        assert row["bot_events"] == sum(bot.values())
+        assert row["sessions"] == manifest["sessions"][day]
+
+
+@pytest.mark.slow
+def test_rerunning_a_generated_day_three_times_is_idempotent(generated, in_order: Settings) -> None:
+    before = _tables(in_order)
+    counts = {t.name: n for t, n in _row_counts(in_order).items()}
+    with open_run(in_order) as ctx:
+        for _ in range(3):
+            run_day(ctx, GEN_DAYS[1])
+    assert _tables(in_order) == before
+    assert {t.name: n for t, n in _row_counts(in_order).items()} == counts
+
+
+def _row_counts(settings: Settings) -> dict:
+    with open_run(settings) as ctx:
+        return {t: read_table(ctx.catalog, t.name).num_rows for t in TABLES}
+
+
+@pytest.mark.slow
+def test_generated_days_out_of_order_equal_in_order(generated, in_order: Settings) -> None:
+    root, _ = generated
+    shuffled = _settings_on(root, "shuffled")
+    with open_run(shuffled) as ctx:
+        for day in (GEN_DAYS[2], GEN_DAYS[0], GEN_DAYS[1]):
+            run_day(ctx, day)
+    assert _tables(shuffled) == _tables(in_order)
