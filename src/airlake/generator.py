@@ -270,10 +270,11 @@ def campaigns(rng: random.Random, n: int) -> list[Campaign]:
     out = []
     for i in range(1, n + 1):
         billing = "cpm" if rng.random() < 0.6 else "cpc"
+        # CPM campaigns pay 5-40 EUR per thousand impressions, CPC ones 0.40-4.00 EUR a click.
         unit = (
-            Decimal(rng.randint(1500, 9000)) / Decimal(1_000_000)
+            Decimal(rng.randint(5000, 40000)) / Decimal(1_000_000)
             if billing == "cpm"
-            else Decimal(rng.randint(15, 250)) / 100
+            else Decimal(rng.randint(40, 400)) / 100
         )
         cid = f"cmp-{i:03d}"
         out.append(
@@ -466,7 +467,7 @@ class Generator:
                 when,
                 visitor,
                 order_id=f"ord-{rng.getrandbits(40):010x}",
-                revenue=float(Decimal(rng.randint(500, 50000)) / 100),
+                revenue=float(Decimal(rng.randint(500, 30000)) / 100),
                 currency="EUR",
                 page_url="https://shop.example/thanks",
                 **({"click_id": click["event_id"]} if rng.random() < 0.5 else {}),
