@@ -1,0 +1,129 @@
+"""Benchmark: airlake's daily run against a bare DuckDB JSON → Parquet copy of the same files.
+
+    python bench/pipeline.py [--events 2000000] [--keep DIR]
+
+Generates one day of events (the late arrivals spill into the next days' landing folders), then
+in one invocation times, each in its own child process so peak RSS is per side:
+
+(a) baseline: DuckDB ``read_json`` with an explicit schema → one Parquet file (no quarantine, no
+    dedupe, ``ignore_errors`` so broken lines do not stop it);
+(b) ``airlake run`` for the day: ingest with quarantine, clean, sessions, attribution, reports,
+    quality, all committed to Iceberg.
+
+Prints events/s for both, the ratio (b)/(a) (higher is better; 1.0 = as fast as a bare copy),
+and the peak RSS of each child.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+DAY = date(2026, 11, 1)
+
+BASELINE = r"""
+import glob, sys, duckdb
+from airlake.contract import FIELDS, FieldType
+landing, out = sys.argv[1], sys.argv[2]
+types = {FieldType.STRING: "VARCHAR", FieldType.NUMBER: "DECIMAL(18,6)", FieldType.TIMESTAMP: "VARCHAR"}
+columns = "{" + ", ".join(f"'{f.name}': '{types[f.type]}'" for f in FIELDS) + "}"
+files = sorted(glob.glob(f"{landing}/topics/*/*/*/*/*/*.json"))
+con = duckdb.connect()
+con.execute("SET threads = 2")
+con.execute(
+    f"COPY (SELECT * FROM read_json({files!r}, format='newline_delimited', columns={columns}, "
+    f"ignore_errors=true)) TO '{out}' (FORMAT parquet, COMPRESSION zstd)"
+)
+"""
+
+AIRLAKE = r"""
+import sys
+from datetime import date
+from airlake.pipeline import open_run, run_day
+from airlake.settings import settings_from_values
+landing, root, day = sys.argv[1], sys.argv[2], date.fromisoformat(sys.argv[3])
+settings = settings_from_values({
+    "storage": {"landing": landing, "warehouse": f"{root}/warehouse"},
+    "catalog": {"type": "sqlite", "uri": f"sqlite:///{root}/catalog.db"},
+})
+with open_run(settings) as ctx:
+    run_day(ctx, day)
+"""
+
+
+_PEAK = (
+    "\nimport resource; print('PEAK_RSS_KIB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+)
+
+
+def timed_child(code: str, *args: str) -> tuple[float, float]:
+    """Run ``code`` in a fresh child Python; return (seconds, that child's peak RSS in MiB)."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", code + _PEAK, *args], check=True, capture_output=True, text=True
+    )
+    seconds = time.perf_counter() - started
+    peak = next(
+        int(line.split()[1]) for line in done.stdout.splitlines() if line.startswith("PEAK_RSS_KIB")
+    )
+    return seconds, peak / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--events",
+        type=int,
+        default=2_000_000,
+        help="events in the day (10000000 for the large run)",
+    )
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="reuse/keep generated data in this folder"
+    )
+    args = parser.parse_args()
+
+    from airlake.generator import GeneratorConfig, generate
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="airlake-bench-"))
+    landing = work / f"landing-{args.events}"
+    manifest_path = landing / "_manifest.json"
+    if not manifest_path.exists():
+        started = time.perf_counter()
+        generate(
+            GeneratorConfig(start=DAY, days=1, events_per_day=args.events, seed=1, out=str(landing))
+        )
+        print(f"generated in {time.perf_counter() - started:.1f} s", flush=True)
+    manifest = json.loads(manifest_path.read_text())
+    lines = sum(d["lines"] for d in manifest["landing_days"].values())
+    size = sum(p.stat().st_size for p in (landing / "topics").rglob("*.json"))
+
+    base_s, base_rss = timed_child(BASELINE, str(landing), str(work / "baseline.parquet"))
+    run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=work))
+    lake_s, lake_rss = timed_child(AIRLAKE, str(landing), str(run_dir), DAY.isoformat())
+
+    result = {
+        "events_requested": args.events,
+        "landing_lines": lines,
+        "landing_mib": round(size / 2**20, 1),
+        "baseline_seconds": round(base_s, 2),
+        "baseline_lines_per_s": round(lines / base_s),
+        "baseline_peak_rss_mib": round(base_rss),
+        "airlake_seconds": round(lake_s, 2),
+        "airlake_lines_per_s": round(lines / lake_s),
+        "airlake_peak_rss_mib": round(lake_rss),
+        "ratio_airlake_over_baseline": round(base_s / lake_s, 3),
+    }
+    for key, value in result.items():
+        print(f"{key:36} {value}")
+
+
+if __name__ == "__main__":
+    main()
