@@ -96,6 +96,64 @@ def relative_name(landing_uri: str, file_uri: str) -> str:
     return file_uri[len(root) :] if file_uri.startswith(root) else file_uri
 
 
+def _file_lines(data: bytes) -> tuple[pa.Array, pa.Array]:
+    """(line strings, raw bytes) of one file's content; null string where not UTF-8."""
+    import pyarrow.compute as pc
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pieces = data.split(b"\n")
+        if pieces[-1] == b"":
+            pieces.pop()
+        texts: list[str | None] = []
+        raws: list[bytes | None] = []
+        for piece in pieces:
+            try:
+                texts.append(piece.decode("utf-8"))
+                raws.append(None)
+            except UnicodeDecodeError:
+                texts.append(None)
+                raws.append(piece)
+        return pa.array(texts, pa.string()), pa.array(raws, pa.binary())
+    lines = pc.split_pattern(pa.array([text], pa.large_string()), "\n").flatten()
+    if text.endswith("\n"):
+        lines = lines.slice(0, len(lines) - 1)
+    return lines.cast(pa.string()), pa.nulls(len(lines), pa.binary())
+
+
+def _batch(parts: list[tuple[LandingFile, str, pa.Array, pa.Array]]) -> pa.Table:
+    import numpy as np
+
+    counts = [len(lines) for _, _, lines, _ in parts]
+    file_index = np.repeat(np.arange(len(parts), dtype=np.int32), counts)
+
+    def constant(values: list, type_: pa.DataType) -> pa.Array:
+        return pa.array(values, type_).take(pa.array(file_index))
+
+    offsets = np.concatenate(
+        [
+            np.arange(f.start_offset, f.start_offset + n, dtype=np.int64)
+            for (f, _, _, _), n in zip(parts, counts, strict=True)
+        ]
+    )
+    numbers = np.concatenate([np.arange(1, n + 1, dtype=np.int32) for n in counts])
+    return pa.Table.from_arrays(
+        [
+            constant([name for _, name, _, _ in parts], pa.string()),
+            constant([f.topic for f, _, _, _ in parts], pa.string()),
+            constant([f.partition for f, _, _, _ in parts], pa.int32()),
+            pa.array(offsets, pa.int64()),
+            pa.array(numbers, pa.int32()),
+            constant([f.landing_date for f, _, _, _ in parts], pa.date32()),
+            constant([f.hour for f, _, _, _ in parts], pa.int32()),
+            pa.concat_arrays([lines for _, _, lines, _ in parts]),
+            pa.concat_arrays([raws for _, _, _, raws in parts]),
+        ],
+        schema=LINES_SCHEMA,
+    )
+
+
 def read_batches(
     landing_uri: str,
     files: Sequence[LandingFile],
@@ -106,9 +164,10 @@ def read_batches(
 
     A trailing newline ends the last line; it does not start an empty one. Every other piece
     between newlines is a line, empty ones included (they are quarantined, not skipped).
+    Memory stays at about one batch, whatever the size of the day.
     """
     fs = filesystem(landing_uri, storage)
-    columns: dict[str, list] = {name: [] for name in LINES_SCHEMA.names}
+    parts: list[tuple[LandingFile, str, pa.Array, pa.Array]] = []
     pending = 0
     for f in files:
         try:
@@ -118,39 +177,14 @@ def read_batches(
             raise UserError(f"cannot read landing file {f.uri}: {exc}") from None
         if not data:
             continue
-        pieces = data.split(b"\n")
-        if pieces[-1] == b"":
-            pieces.pop()
-        try:
-            texts: list[str | None] = list(data.decode("utf-8").split("\n")[: len(pieces)])
-            raws: list[bytes | None] = [None] * len(pieces)
-        except UnicodeDecodeError:
-            texts, raws = [], []
-            for piece in pieces:
-                try:
-                    texts.append(piece.decode("utf-8"))
-                    raws.append(None)
-                except UnicodeDecodeError:
-                    texts.append(None)
-                    raws.append(piece)
-        n = len(pieces)
-        name = relative_name(landing_uri, f.uri)
-        columns["source_file"].extend([name] * n)
-        columns["source_topic"].extend([f.topic] * n)
-        columns["source_partition"].extend([f.partition] * n)
-        columns["source_offset"].extend(range(f.start_offset, f.start_offset + n))
-        columns["source_line"].extend(range(1, n + 1))
-        columns["landing_date"].extend([f.landing_date] * n)
-        columns["landing_hour"].extend([f.hour] * n)
-        columns["line"].extend(texts)
-        columns["raw_bytes"].extend(raws)
+        lines, raws = _file_lines(data)
+        parts.append((f, relative_name(landing_uri, f.uri), lines, raws))
         pending += len(data)
         if pending >= batch_bytes:
-            yield pa.Table.from_pydict(columns, schema=LINES_SCHEMA)
-            columns = {name: [] for name in LINES_SCHEMA.names}
-            pending = 0
-    if columns["line"]:
-        yield pa.Table.from_pydict(columns, schema=LINES_SCHEMA)
+            yield _batch(parts)
+            parts, pending = [], 0
+    if parts:
+        yield _batch(parts)
 
 
 def day_complete(landing_uri: str, day: date, storage: StorageOptions) -> bool:

@@ -37,7 +37,7 @@ def _type(name: str) -> str:
 
 
 def _text(name: str) -> str:
-    return f"json_extract_string(v[{_index(name)}], '$')"
+    return f"s[{_index(name)}]"
 
 
 def _present(name: str) -> str:
@@ -93,7 +93,7 @@ def _timestamp_cases() -> list[tuple[str, str]]:
 def _value_cases() -> list[tuple[str, str]]:
     cases = []
     for name in ("cost", "revenue"):
-        number = f"TRY_CAST(v[{_index(name)}] AS DOUBLE)"
+        number = f"TRY_CAST({_text(name)} AS DOUBLE)"
         cases.append(
             (
                 f"{_present(name)} AND NOT ({number} >= 0 AND {number} < {MAX_AMOUNT} AND isfinite({number}))",
@@ -128,7 +128,7 @@ def ingest_sql(window_days: int) -> str:
     typed = []
     for f in FIELDS:
         if f.type is FieldType.NUMBER:
-            typed.append(f"TRY_CAST(v[{_index(f.name)}] AS DECIMAL(18, 6)) AS {f.name}")
+            typed.append(f"TRY_CAST({_text(f.name)} AS DECIMAL(18, 6)) AS {f.name}")
         elif f.type is FieldType.TIMESTAMP:
             typed.append(f"{f.name}_v AS {f.name}")
         else:
@@ -151,15 +151,14 @@ extracted AS (
     SELECT
         p.*,
         json_type(p.doc) AS doc_type,
-        CASE WHEN json_type(p.doc) = 'OBJECT' THEN json_extract(p.doc, [{paths}]) END AS v
+        CASE WHEN json_type(p.doc) = 'OBJECT' THEN json_type(p.doc, [{paths}]) END AS t,
+        CASE WHEN json_type(p.doc) = 'OBJECT' THEN json_extract_string(p.doc, [{paths}]) END AS s
     FROM parsed AS p
 ),
 typed AS (
     SELECT
         e.*,
-        list_transform(e.v, lambda x: json_type(x)) AS t,
-        CASE WHEN json_type(e.v[{_index("event_type")}]) = 'VARCHAR'
-            THEN json_extract_string(e.v[{_index("event_type")}], '$') END AS event_type,
+        CASE WHEN e.t[{_index("event_type")}] = 'VARCHAR' THEN e.s[{_index("event_type")}] END AS event_type,
         TRY_CAST({_text("event_ts")} AS TIMESTAMPTZ) AS event_ts_v,
         TRY_CAST({_text("received_ts")} AS TIMESTAMPTZ) AS received_ts_v
     FROM extracted AS e
@@ -184,7 +183,7 @@ SELECT
     CASE reason
         WHEN '{Reason.MALFORMED_JSON}' THEN CASE WHEN line IS NULL THEN 'not UTF-8' ELSE 'not a JSON document' END
         WHEN '{Reason.NOT_AN_OBJECT}' THEN 'JSON ' || lower(doc_type) || ', expected an object'
-        WHEN '{Reason.UNKNOWN_EVENT_TYPE}' THEN 'event_type ' || coalesce(json_extract(v[{_index("event_type")}], '$')::VARCHAR, 'absent')
+        WHEN '{Reason.UNKNOWN_EVENT_TYPE}' THEN 'event_type ' || coalesce(json_extract(doc, '$.event_type')::VARCHAR, 'absent')
         WHEN '{Reason.MISSING_FIELD}' THEN {missing_detail}
         WHEN '{Reason.BAD_TYPE}' THEN {bad_type_detail}
         WHEN '{Reason.BAD_TIMESTAMP}' THEN {bad_ts_detail}

@@ -1,9 +1,9 @@
 """SQL models: one ``.sql`` file per table, written once in DuckDB's dialect.
 
 A model reads named relations (its input tables) and a one-row relation ``params`` holding the
-run's parameters. :func:`render` puts ``params`` in front as a CTE of literals and transpiles the
-model with sqlglot to the engine's dialect (duckdb, spark, trino), so no model is ever written
-twice. Pure: text in, text out.
+run's parameters (joined as ``CROSS JOIN params AS p``). :func:`render` replaces the parameters
+with literals and transpiles the model with sqlglot to the engine's dialect (duckdb, spark,
+trino), so no model is ever written twice. Pure: text in, text out.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, fields
 from datetime import date
 from importlib import resources
-from typing import Final
+from typing import Any, Final
 
 from airlake.contract import BOT_IP_PREFIXES, BOT_USER_AGENT_MARKERS, SESSION_GAP_MINUTES
 from airlake.errors import UserError
@@ -62,28 +62,67 @@ def _literal(value: object) -> str:
 
 
 def params_select(params: Params) -> str:
-    """``SELECT <literal> AS <name>, ...`` for the params CTE."""
+    """``SELECT <literal> AS <name>, ...``: the params relation as one row of literals."""
     cols = ", ".join(f"{_literal(getattr(params, f.name))} AS {f.name}" for f in fields(params))
     return f"SELECT {cols}"
 
 
-def render(name: str, params: Params | None, dialect: str = "duckdb", pretty: bool = False) -> str:
-    """The model as ``dialect`` will run it, with ``params`` as a leading CTE when given."""
+def _inline_params(tree: Any, params: Params) -> Any:
+    """Replace every ``p.<param>`` with its literal and drop the ``params`` joins.
+
+    Literals, not a joined row, so engines see constants: DuckDB compiles a regular expression
+    once instead of per row, and every engine prunes partitions on the dates.
+    """
     import sqlglot
     from sqlglot import exp
+
+    literals = {
+        f.name: sqlglot.parse_one(_literal(getattr(params, f.name)), read="duckdb")
+        for f in fields(params)
+    }
+    for select in list(tree.find_all(exp.Select)):
+        aliases = set()
+        for join in list(select.args.get("joins") or []):
+            if isinstance(join.this, exp.Table) and join.this.name == "params":
+                aliases.add(join.this.alias_or_name)
+                join.pop()
+        source = select.args.get("from_") or select.args.get("from")
+        if (
+            source is not None
+            and isinstance(source.this, exp.Table)
+            and source.this.name == "params"
+        ):
+            aliases.add(source.this.alias_or_name)
+            joins = select.args.get("joins") or []
+            if joins:
+                first = joins[0]
+                source.set("this", first.this.copy())
+                first.pop()
+            else:
+                source.pop()
+        if not aliases:
+            continue
+        for projection in list(select.expressions):
+            # A bare parameter in the SELECT list keeps its name as the output column.
+            if isinstance(projection, exp.Column) and projection.table in aliases:
+                projection.replace(exp.alias_(literals[projection.name].copy(), projection.name))
+        for column in list(select.find_all(exp.Column)):
+            if column.table in aliases:
+                if column.name not in literals:
+                    raise UserError(
+                        f"model refers to unknown parameter {column.table}.{column.name}"
+                    )
+                column.replace(literals[column.name].copy())
+    return tree
+
+
+def render(name: str, params: Params | None, dialect: str = "duckdb", pretty: bool = False) -> str:
+    """The model as ``dialect`` will run it, with ``params`` filled in as literals when given."""
+    import sqlglot
 
     if dialect not in DIALECTS:
         raise UserError(f"unknown dialect {dialect!r}; known: {', '.join(DIALECTS)}")
     tree = sqlglot.parse_one(model_text(name), read="duckdb")
     if params is not None:
-        cte = exp.CTE(
-            this=sqlglot.parse_one(params_select(params), read="duckdb"),
-            alias=exp.TableAlias(this=exp.to_identifier("params")),
-        )
-        key = "with_" if "with_" in tree.arg_types else "with"
-        existing = tree.args.get(key)
-        if existing is not None:
-            existing.set("expressions", [cte, *existing.expressions])
-        else:
-            tree.set(key, exp.With(expressions=[cte]))
+        tree = _inline_params(tree, params)
     return tree.sql(dialect=dialect, pretty=pretty)
