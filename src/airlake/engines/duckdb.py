@@ -161,10 +161,11 @@ class DuckDBEngine:
     def _copy(self, select: str, out_dir: str, partition_column: str, prefix: str) -> None:
         # One file per partition value with the partition column kept inside: what pyiceberg's
         # add_files needs. Timestamps are written as microseconds (DuckDB's native unit).
+        # Snappy: about a third faster to write than zstd here, for slightly larger files.
         self.con.execute(
             f"COPY ({select}) TO '{out_dir}' (FORMAT parquet, PARTITION_BY ({partition_column}), "
             f"WRITE_PARTITION_COLUMNS true, OVERWRITE_OR_IGNORE true, "
-            f"FILENAME_PATTERN '{prefix}_{{i}}', COMPRESSION zstd)"
+            f"FILENAME_PATTERN '{prefix}_{{i}}', COMPRESSION snappy)"
         )
 
 
