@@ -1,0 +1,76 @@
+"""Commands about environments: env show | diff | check."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from airlake.cli.output import text_table
+from airlake.errors import UserError
+
+
+@click.group("env")
+def env_group() -> None:
+    """Inspect and compare environment profiles (environments/*.toml)."""
+
+
+def _values(name: str) -> dict:
+    from airlake.settings import merge_config, read_profile_file
+
+    return merge_config(read_profile_file(name), {}, {})
+
+
+@env_group.command("show")
+@click.argument("name")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def show_command(name: str, fmt: str) -> None:
+    """Show a profile with environment variables applied (AIRLAKE_SECTION__KEY)."""
+    import os
+
+    from airlake.profiles_check import flatten
+    from airlake.settings import merge_config, read_profile_file, settings_from_values
+
+    values = merge_config(read_profile_file(name), os.environ, {})
+    settings_from_values(values)  # validates: a bad value is one clear error
+    if fmt == "json":
+        click.echo(json.dumps(values, indent=2, sort_keys=True))
+        return
+    click.echo(text_table(["key", "value"], sorted(flatten(values).items())))
+
+
+@env_group.command("diff")
+@click.argument("left")
+@click.argument("right")
+def diff_command(left: str, right: str) -> None:
+    """Show every difference between two profiles and whether it is allowed."""
+    from airlake.profiles_check import diff
+
+    rows = [
+        [d.key, d.left, d.right, d.kind.value]
+        for d in diff(left, _values(left), right, _values(right))
+    ]
+    click.echo(text_table(["key", left, right, "kind"], rows) if rows else "no differences")
+
+
+@env_group.command("check")
+@click.argument("names", nargs=-1)
+def check_command(names: tuple[str, ...]) -> None:
+    """Fail when sandbox, test and production differ in anything but sizing and derived names."""
+    from airlake.profiles_check import STAGES, check
+
+    chosen = names or STAGES
+    errors = check({n: _values(n) for n in chosen})
+    if errors:
+        for line in errors:
+            click.echo(f"error: {line}", err=True)
+        raise UserError(f"{len(errors)} difference(s) beyond sizing between {', '.join(chosen)}")
+    click.echo(
+        f"ok: {', '.join(chosen)} differ only in sizing and names derived from the environment"
+    )
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(env_group)
