@@ -16,6 +16,7 @@ AIRFLOW_3 = AIRFLOW_VERSION.major >= 3
 
 if AIRFLOW_3:
     from airflow.providers.standard.operators.bash import BashOperator
+    from airflow.providers.standard.operators.empty import EmptyOperator
     from airflow.providers.standard.operators.python import PythonOperator
     from airflow.providers.standard.sensors.python import PythonSensor
     from airflow.sdk import DAG
@@ -24,6 +25,7 @@ else:  # pragma: no cover - exercised on Airflow 2.11 only
     from airflow.exceptions import AirflowFailException  # type: ignore[no-redef]
     from airflow.models.dag import DAG  # type: ignore[no-redef,assignment]
     from airflow.operators.bash import BashOperator  # type: ignore[no-redef]
+    from airflow.operators.empty import EmptyOperator  # type: ignore[no-redef]
     from airflow.operators.python import PythonOperator  # type: ignore[no-redef]
     from airflow.sensors.python import PythonSensor  # type: ignore[no-redef]
 
@@ -32,6 +34,7 @@ __all__ = [
     "DAG",
     "AirflowFailException",
     "BashOperator",
+    "EmptyOperator",
     "PythonOperator",
     "PythonSensor",
     "dagbag",

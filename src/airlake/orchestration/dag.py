@@ -22,6 +22,7 @@ from airlake.orchestration import tasks
 from airlake.orchestration.compat import (
     DAG,
     BashOperator,
+    EmptyOperator,
     PythonOperator,
     PythonSensor,
     daily_timetable,
@@ -247,3 +248,7 @@ def _emr_tasks(
             task_id="terminate_cluster", job_flow_id=cluster_id, trigger_rule="all_done"
         )
         previous >> terminate
+        # The terminate task succeeds even after a failed stage (all_done); this leaf keeps the
+        # run's state honest: it fails when any stage failed.
+        complete = EmptyOperator(task_id="pipeline_complete")
+        previous >> complete

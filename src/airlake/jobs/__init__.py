@@ -1,0 +1,1 @@
+"""Entry points that run on a cluster (EMR steps, spark-submit)."""

@@ -1,0 +1,52 @@
+"""Run one pipeline stage for one day: the target of ``spark-submit`` (and of each EMR step).
+
+    spark-submit [--py-files airlake.zip] .../airlake/jobs/spark_job.py STAGE --date D --env E
+
+The engine comes from the profile (``engine.mode``: spark/emr → Spark, local → DuckDB), so the
+same entry point serves a laptop, a Spark master and an EMR cluster. Prints one JSON line with
+the commits; exits 1 with one ``error:`` line on a user mistake.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+
+
+def main(argv: list[str] | None = None) -> int:
+    from airlake.errors import UserError
+    from airlake.pipeline import STAGE_NAMES, open_run, run_stage
+    from airlake.settings import load_settings
+
+    parser = argparse.ArgumentParser(prog="spark_job", description=__doc__)
+    parser.add_argument("stage", choices=STAGE_NAMES)
+    parser.add_argument("--date", required=True, type=date.fromisoformat)
+    parser.add_argument("--env", default="local")
+    parser.add_argument("--engine", choices=("duckdb", "spark"), default=None)
+    args = parser.parse_args(argv)
+    try:
+        with open_run(load_settings(args.env), args.engine) as ctx:
+            result = run_stage(ctx, args.stage, args.date)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(
+        json.dumps(
+            {
+                "stage": result.stage,
+                "day": args.date.isoformat(),
+                "seconds": round(result.seconds, 3),
+                "commits": [
+                    {"table": c.table, "snapshot": c.snapshot_id, "files": c.files}
+                    for c in result.commits
+                ],
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
