@@ -81,8 +81,13 @@ def _spark(settings: Settings) -> Engine:
     try:
         from airlake.engines.spark import SparkEngine  # type: ignore[import-not-found,unused-ignore]
     except ModuleNotFoundError as exc:
-        if exc.name in {"pyspark", "airlake.engines.spark"}:
+        if exc.name == "pyspark":
             raise UserError("the spark engine needs pyspark: install airlake[spark]") from None
+        if exc.name == "airlake.engines.spark":
+            raise UserError(
+                "the spark engine is not part of this airlake build yet; run with the duckdb engine "
+                "(engine.mode = local) until it ships"
+            ) from None
         raise
     return SparkEngine(settings)  # type: ignore[no-any-return,unused-ignore]
 
