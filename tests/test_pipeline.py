@@ -7,11 +7,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from airlake.errors import UserError
 from airlake.pipeline import STAGE_NAMES, Window, open_run, run_day, window_for
 from airlake.settings import Settings
 from airlake.tables import TABLES, content_hash, read_table
+from airlake.validation import judge
 from tests.conftest import click_line
 
 D1 = date(2026, 11, 10)
@@ -305,3 +308,30 @@ def test_generated_days_out_of_order_equal_in_order(generated, in_order: Setting
         for day in (GEN_DAYS[2], GEN_DAYS[0], GEN_DAYS[1]):
             run_day(ctx, day)
     assert _tables(shuffled) == _tables(in_order)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(st.binary(max_size=60).map(lambda b: b.replace(b"\n", b"")), min_size=1, max_size=30)
+)
+def test_garbage_landing_lines_all_end_in_quarantine(
+    write_landing, local_settings: Settings, lines: list[bytes]
+) -> None:
+    """Whatever bytes land, the run finishes and accounts for every line."""
+    write_landing(D1, 10, [click_line("ok-1", "2026-11-10T10:00:00"), *lines])
+    with open_run(local_settings) as ctx:
+        run_day(ctx, D1)
+        (quality,) = [
+            r
+            for r in read_table(ctx.catalog, "reports.data_quality_daily").to_pylist()
+            if r["landing_date"] == D1
+        ]
+        quarantine = read_table(ctx.catalog, "raw.quarantine").to_pylist()
+    assert quality["lines"] == len(lines) + 1
+    assert quality["valid"] + quality["duplicates"] == 1 + sum(
+        1 for q in lines if judge(q, D1, 3).reason is None
+    )
+    assert all(row["reason"] for row in quarantine)

@@ -47,9 +47,18 @@ class LandingFile:
     partition: int
     start_offset: int
     size: int
+    version: str = ""
+    """What changes when the object is rewritten: the S3 ETag, or the local modification time."""
 
 
-def parse_key(uri: str, size: int = 0) -> LandingFile | None:
+def _version(info: dict) -> str:
+    for key in ("ETag", "etag", "mtime", "LastModified", "created"):
+        if info.get(key) is not None:
+            return str(info[key]).strip('"')
+    return ""
+
+
+def parse_key(uri: str, size: int = 0, version: str = "") -> LandingFile | None:
     """Parse a landing object key; None when the path is not in the sink layout."""
     match = _KEY.search(uri)
     if not match:
@@ -66,6 +75,7 @@ def parse_key(uri: str, size: int = 0) -> LandingFile | None:
         partition=int(match["partition"]),
         start_offset=int(match["offset"]),
         size=size,
+        version=version,
     )
 
 
@@ -83,7 +93,7 @@ def list_day(landing_uri: str, day: date, storage: StorageOptions) -> list[Landi
     files: list[LandingFile] = []
     prefix = landing_uri.split("://", 1)[0] + "://" if is_remote(landing_uri) else ""
     for path, info in sorted(found.items()):
-        parsed = parse_key(f"{prefix}{path}", int(info.get("size") or 0))
+        parsed = parse_key(f"{prefix}{path}", int(info.get("size") or 0), _version(info))
         if parsed is not None:
             files.append(parsed)
     files.sort(key=lambda f: (f.hour, f.topic, f.partition, f.start_offset))

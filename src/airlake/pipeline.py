@@ -9,6 +9,7 @@ it in order and the Airflow DAG turns it into tasks.
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -18,12 +19,13 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from airlake import models
 from airlake.catalog import open_catalog
 from airlake.engines import Engine, Relation, create_engine
 from airlake.errors import UserError
-from airlake.landing import list_day
+from airlake.landing import list_day, relative_name
 from airlake.settings import EngineMode, Settings
 from airlake.storage import StorageOptions
 from airlake.tables import (
@@ -233,21 +235,19 @@ def run_model(ctx: RunContext, step: ModelStep, w: Window) -> CommitResult:
         )
 
 
-def _recorded_files(ctx: RunContext, day: date) -> list[tuple[str, int]]:
+def _recorded_files(ctx: RunContext, day: date) -> list[tuple[str, int, str]]:
     rows = read_table(
         ctx.catalog, RAW_LANDING_FILES.name, f"landing_date = '{day.isoformat()}'"
     ).to_pylist()
-    return sorted((r["path"], r["size"]) for r in rows)
+    return sorted((r["path"], r["size"], r["version"]) for r in rows)
 
 
 def ingest_day(ctx: RunContext, day: date, *, force: bool = False) -> list[CommitResult]:
     """Ingest one landing day into raw.events and raw.quarantine (skipped when its files are
     exactly the ones already ingested, unless ``force``)."""
-    from airlake.landing import relative_name
-
     s = ctx.settings
     files = list_day(s.landing_uri, day, ctx.storage)
-    listing = sorted((relative_name(s.landing_uri, f.uri), f.size) for f in files)
+    listing = sorted((relative_name(s.landing_uri, f.uri), f.size, f.version) for f in files)
     if not force and listing == _recorded_files(ctx, day):
         return []
     ctx.on_progress(f"ingest landing day {day}: {len(files)} files")
@@ -269,17 +269,13 @@ def ingest_day(ctx: RunContext, day: date, *, force: bool = False) -> list[Commi
         listing_table = pa.table(
             {
                 "landing_date": [day] * len(listing),
-                "path": [p for p, _ in listing],
-                "size": [n for _, n in listing],
-                "lines": [0] * len(listing),
+                "path": [p for p, _, _ in listing],
+                "size": [n for _, n, _ in listing],
+                "version": [v for _, _, v in listing],
             },
             schema=RAW_LANDING_FILES.schema,
         )
-        import pyarrow.parquet as pq
-
         part = f"{tmp}/files/landing_date={day.isoformat()}"
-        import os
-
         os.makedirs(part, exist_ok=True)
         pq.write_table(listing_table, f"{part}/files.parquet")
         results.append(

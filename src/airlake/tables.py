@@ -94,7 +94,7 @@ RAW_LANDING_FILES = TableDef(
             pa.field("landing_date", pa.date32()),
             pa.field("path", pa.string()),
             pa.field("size", pa.int64()),
-            pa.field("lines", pa.int64()),
+            pa.field("version", pa.string()),
         ]
     ),
     "landing_date",
