@@ -28,8 +28,14 @@ install: $(VENV)/.synced ## Install uv and the locked environment into .venv
 demo: install ## Run the main job on the embedded defaults (generate 3 days, run them, print the summary)
 	$(VENV)/bin/airlake demo
 
+.PHONY: browser
+browser: ## Install Debian's Chromium + ChromeDriver for the browser tests (if missing)
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	fi
+
 .PHONY: test
-test: install ## Run the whole test suite (lint, types, tests)
+test: install browser ## Run the whole test suite (lint, types, tests)
 	$(VENV)/bin/ruff check src tests dags bench
 	$(VENV)/bin/ruff format --check src tests dags bench
 	$(VENV)/bin/mypy

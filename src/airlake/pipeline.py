@@ -308,6 +308,12 @@ def _models(*steps: ModelStep) -> Callable[[RunContext, Window], list[CommitResu
     return run
 
 
+def _publish(ctx: RunContext, w: Window) -> list[CommitResult]:
+    from airlake.report.publish import stage_publish
+
+    return stage_publish(ctx, w)
+
+
 @dataclass(frozen=True, slots=True)
 class Stage:
     name: str
@@ -328,6 +334,7 @@ STAGES: tuple[Stage, ...] = (
     ),
     Stage("reports", "Campaign performance and funnel per day.", _models(CAMPAIGN, FUNNEL)),
     Stage("quality", "Data quality per landing day.", _models(QUALITY)),
+    Stage("publish", "The HTML dashboard and the BI file.", _publish),
 )
 STAGE_NAMES: tuple[str, ...] = tuple(s.name for s in STAGES)
 

@@ -48,9 +48,12 @@ def demo_command(
     click.echo(render(summary.quality, "text"))
     click.echo("\nTop campaigns by ROAS")
     click.echo(render(summary.top_campaigns, "text"))
-    click.echo(
-        f'\nWarehouse: {settings.warehouse_uri}\nTry: airlake query "SELECT * FROM reports.funnel_daily"'
-    )
+    from airlake.report.bi import default_bi_path
+    from airlake.report.publish import reports_dir
+
+    click.echo(f"\nWarehouse: {settings.warehouse_uri}")
+    click.echo(f"BI file:   {default_bi_path(settings).resolve()}")
+    click.echo(f"Report:    {(reports_dir(settings) / 'latest.html').resolve()}")
 
 
 @click.group("mwaa")

@@ -1,0 +1,56 @@
+"""Commands for BI users: report (the HTML dashboard) and publish-bi (the DuckDB file)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import click
+
+from airlake.cli.platform import env_options, parse_day, settings_for
+
+
+@click.command("report")
+@click.option("--date", "day", required=True, help="Last day of the report (YYYY-MM-DD).")
+@click.option(
+    "--days", default=3, show_default=True, type=click.IntRange(1, 366), help="Days in the period."
+)
+@click.option("--out", default=None, type=click.Path(dir_okay=False), help="HTML file to write.")
+@env_options
+def report_command(
+    day: str, days: int, out: str | None, env: str, overrides: tuple[str, ...]
+) -> None:
+    """Write the self-contained HTML dashboard for a period."""
+    from airlake.pipeline import open_run
+    from airlake.report.publish import reports_dir, write_dashboard
+
+    settings = settings_for(env, overrides)
+    last = parse_day(day)
+    first = last - timedelta(days=days - 1)
+    target = Path(out) if out else reports_dir(settings) / f"airlake-{first}-{last}.html"
+    with open_run(settings, "duckdb") as ctx:
+        page = write_dashboard(ctx, first, last, target, datetime.now(UTC))
+    click.echo(f"report: {page.resolve()}")
+
+
+@click.command("publish-bi")
+@click.option("--out", default=None, type=click.Path(dir_okay=False), help="DuckDB file to write.")
+@env_options
+def publish_bi_command(out: str | None, env: str, overrides: tuple[str, ...]) -> None:
+    """Publish the report and clean tables to a DuckDB file for BI tools (atomic replace)."""
+    from airlake.catalog import open_catalog
+    from airlake.report.bi import default_bi_path, publish_bi
+
+    settings = settings_for(env, overrides)
+    target = Path(out) if out else default_bi_path(settings)
+    published = publish_bi(open_catalog(settings), settings, target, datetime.now(UTC))
+    for name, rows in published.tables.items():
+        click.echo(f"{name:32} {rows:>10,} rows")
+    click.echo(
+        f"BI file: {published.path.resolve()} (open read-only: duckdb -readonly {published.path})"
+    )
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(report_command)
+    cli.add_command(publish_bi_command)
