@@ -1,0 +1,141 @@
+"""--fix: a minimised requirements.txt and import rewrites that keep the DAG files' formatting.
+
+Pure: file texts in, new texts out. The CLI shows them as a unified diff and writes them only
+with ``--write``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from airlake.preflight.moves import moves_for
+from airlake.preflight.project import Project
+from airlake.preflight.requirements import CONSTRAINTS_URL, logical_lines
+from airlake.preflight.targets import Target
+
+
+@dataclass(frozen=True, slots=True)
+class FileFix:
+    path: str
+    before: str
+    after: str
+
+    def diff(self) -> str:
+        return "".join(
+            difflib.unified_diff(
+                self.before.splitlines(keepends=True),
+                self.after.splitlines(keepends=True),
+                fromfile=f"a/{self.path}",
+                tofile=f"b/{self.path}",
+            )
+        )
+
+
+def _allows(spec: str, version: str) -> bool:
+    try:
+        return SpecifierSet(spec).contains(Version(version), prereleases=True)
+    except (InvalidSpecifier, InvalidVersion):
+        return True
+
+
+def fix_requirements(text: str, project: Project, target: Target) -> str:
+    """Drop Airflow and what the target ships, move conflicting pins to the constraint version,
+    put the target's constraints line first. Lines are matched by their first line number."""
+    by_line = {
+        r.line: r for r in project.requirements.requirements if r.path == project.requirements_path
+    }
+    constraint_lines = {
+        c.line for c in project.requirements.constraints if CONSTRAINTS_URL.search(c.target)
+    }
+    physical = text.splitlines()
+    drop: set[int] = set()
+    replace: dict[int, str] = {}
+    for start, logical in logical_lines(text):
+        span = range(start, start + 1 + logical.count("\\"))
+        req = by_line.get(start)
+        if start in constraint_lines:
+            drop.update(span)
+            continue
+        if req is None or not req.name:
+            continue
+        shipped = target.preinstalled.get(req.name)
+        pinned = target.constraints.get(req.name) or target.essential.get(req.name)
+        if req.name == "apache-airflow" or shipped:
+            # the target ships it (at its constraint version when pinned): the line is redundant
+            drop.add(start)
+        elif pinned and req.specifier and not _allows(req.specifier, pinned):
+            marker = f"; {req.marker}" if req.marker else ""
+            extras = f"[{','.join(req.extras)}]" if req.extras else ""
+            replace[start] = f"{req.name}{extras}=={pinned}{marker}"
+    # continuation lines of a dropped logical line go too
+    out = [f'--constraint "{target.constraints_url}"']
+    skip_continuation = False
+    for number, line in enumerate(physical, start=1):
+        if skip_continuation:
+            skip_continuation = line.rstrip().endswith("\\")
+            continue
+        if number in drop:
+            skip_continuation = line.rstrip().endswith("\\")
+            continue
+        out.append(replace.get(number, line))
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def rewrite_imports(source: str, target: Target) -> str:
+    """Rewrite ``from old import Name`` to the target's path with libcst (formatting kept)."""
+    import libcst as cst
+
+    class Rewriter(cst.CSTTransformer):
+        def leave_ImportFrom(
+            self, original: cst.ImportFrom, updated: cst.ImportFrom
+        ) -> cst.ImportFrom:
+            if (
+                updated.module is None
+                or isinstance(updated.names, cst.ImportStar)
+                or updated.relative
+            ):
+                return updated
+            module = cst.helpers.get_full_name_for_node(updated.module) or ""
+            names = list(updated.names)
+            if len(names) != 1:
+                return updated  # several names: rewrite by hand (reported by the check)
+            alias = names[0]
+            name = cst.helpers.get_full_name_for_node(alias.name) or ""
+            for move in moves_for(module, name):
+                if move.new_module and target.airflow >= Version(move.removed):
+                    new_alias = alias.with_changes(name=cst.Name(move.new_name or name))
+                    if move.new_name != name and alias.asname is None:
+                        new_alias = new_alias.with_changes(asname=cst.AsName(name=cst.Name(name)))
+                    return updated.with_changes(
+                        module=cst.parse_expression(move.new_module), names=[new_alias]
+                    )
+            return updated
+
+    tree = cst.parse_module(source)
+    # Two passes: 1.10 → 2.x then 2.x → 3.x moves chain (bash_operator → bash → standard).
+    for _ in range(2):
+        tree = tree.visit(Rewriter())
+    return tree.code
+
+
+def fixes(project: Project, target: Target) -> list[FileFix]:
+    """Every file --fix would change."""
+    out: list[FileFix] = []
+    root: Path = project.root
+    if project.requirements_path:
+        before = (root / project.requirements_path).read_text(encoding="utf-8")
+        after = fix_requirements(before, project, target)
+        if after != before:
+            out.append(FileFix(project.requirements_path, before, after))
+    for src in project.dags:
+        if src.tree is None:
+            continue
+        after = rewrite_imports(src.text, target)
+        if after != src.text:
+            out.append(FileFix(src.path, src.text, after))
+    return out

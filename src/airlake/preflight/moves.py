@@ -1,0 +1,283 @@
+"""Import paths that moved or disappeared between Airflow 1.10, 2.x and 3.x (data).
+
+Each entry: old module, old name, new module, new name, the Airflow version in which the old path
+stops working (``removed``), and the version from which the new one exists (``since``).
+Sources: Airflow's "Upgrading to Airflow 2" backport-provider tables and `airflow upgrade_check`
+rules; "Upgrading to Airflow 3" (airflow.providers.standard, airflow.sdk) and ruff's AIR301/AIR302
+rules, which encode the same moves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    old_module: str
+    old_name: str
+    new_module: str | None
+    new_name: str | None
+    removed: str
+    since: str = "2.0.0"
+    note: str = ""
+
+
+_AWS = "airflow.providers.amazon.aws"
+_STD = "airflow.providers.standard"
+
+MOVES: tuple[Move, ...] = (
+    # 1.10 contrib and renamed core modules, gone in 2.0
+    Move(
+        "airflow.contrib.operators.emr_add_steps_operator",
+        "EmrAddStepsOperator",
+        f"{_AWS}.operators.emr",
+        "EmrAddStepsOperator",
+        "2.0.0",
+    ),
+    Move(
+        "airflow.contrib.operators.emr_create_job_flow_operator",
+        "EmrCreateJobFlowOperator",
+        f"{_AWS}.operators.emr",
+        "EmrCreateJobFlowOperator",
+        "2.0.0",
+    ),
+    Move(
+        "airflow.contrib.operators.emr_terminate_job_flow_operator",
+        "EmrTerminateJobFlowOperator",
+        f"{_AWS}.operators.emr",
+        "EmrTerminateJobFlowOperator",
+        "2.0.0",
+    ),
+    Move(
+        "airflow.contrib.sensors.emr_step_sensor",
+        "EmrStepSensor",
+        f"{_AWS}.sensors.emr",
+        "EmrStepSensor",
+        "2.0.0",
+    ),
+    Move(
+        "airflow.contrib.operators.aws_athena_operator",
+        "AWSAthenaOperator",
+        f"{_AWS}.operators.athena",
+        "AthenaOperator",
+        "2.0.0",
+    ),
+    Move(
+        "airflow.contrib.hooks.aws_hook",
+        "AwsHook",
+        f"{_AWS}.hooks.base_aws",
+        "AwsBaseHook",
+        "2.0.0",
+    ),
+    Move("airflow.hooks.S3_hook", "S3Hook", f"{_AWS}.hooks.s3", "S3Hook", "2.0.0"),
+    Move(
+        "airflow.contrib.operators.ssh_operator",
+        "SSHOperator",
+        "airflow.providers.ssh.operators.ssh",
+        "SSHOperator",
+        "2.0.0",
+    ),
+    Move(
+        "airflow.contrib.hooks.ssh_hook",
+        "SSHHook",
+        "airflow.providers.ssh.hooks.ssh",
+        "SSHHook",
+        "2.0.0",
+    ),
+    Move(
+        "airflow.contrib.operators.spark_submit_operator",
+        "SparkSubmitOperator",
+        "airflow.providers.apache.spark.operators.spark_submit",
+        "SparkSubmitOperator",
+        "2.0.0",
+    ),
+    Move(
+        "airflow.contrib.hooks.slack_webhook_hook",
+        "SlackWebhookHook",
+        "airflow.providers.slack.hooks.slack_webhook",
+        "SlackWebhookHook",
+        "2.0.0",
+    ),
+    Move(
+        "airflow.operators.bash_operator",
+        "BashOperator",
+        "airflow.operators.bash",
+        "BashOperator",
+        "2.0.0",
+    ),
+    Move(
+        "airflow.operators.python_operator",
+        "PythonOperator",
+        "airflow.operators.python",
+        "PythonOperator",
+        "2.0.0",
+    ),
+    Move(
+        "airflow.operators.python_operator",
+        "BranchPythonOperator",
+        "airflow.operators.python",
+        "BranchPythonOperator",
+        "2.0.0",
+    ),
+    Move(
+        "airflow.operators.python_operator",
+        "ShortCircuitOperator",
+        "airflow.operators.python",
+        "ShortCircuitOperator",
+        "2.0.0",
+    ),
+    Move(
+        "airflow.operators.dummy_operator",
+        "DummyOperator",
+        "airflow.operators.dummy",
+        "DummyOperator",
+        "2.0.0",
+    ),
+    Move(
+        "airflow.operators.subdag_operator",
+        "SubDagOperator",
+        "airflow.operators.subdag",
+        "SubDagOperator",
+        "2.0.0",
+    ),
+    Move(
+        "airflow.sensors.external_task_sensor",
+        "ExternalTaskSensor",
+        "airflow.sensors.external_task",
+        "ExternalTaskSensor",
+        "2.0.0",
+    ),
+    Move(
+        "airflow.operators.dagrun_operator",
+        "TriggerDagRunOperator",
+        "airflow.operators.trigger_dagrun",
+        "TriggerDagRunOperator",
+        "2.0.0",
+    ),
+    Move(
+        "airflow.contrib.operators.kubernetes_pod_operator",
+        "KubernetesPodOperator",
+        "airflow.providers.cncf.kubernetes.operators.kubernetes_pod",
+        "KubernetesPodOperator",
+        "2.0.0",
+    ),
+    # core operators moved to the standard provider in 3.0; the SDK replaces models
+    Move(
+        "airflow.operators.bash",
+        "BashOperator",
+        f"{_STD}.operators.bash",
+        "BashOperator",
+        "3.0.0",
+        "2.9.0",
+    ),
+    Move(
+        "airflow.operators.python",
+        "PythonOperator",
+        f"{_STD}.operators.python",
+        "PythonOperator",
+        "3.0.0",
+        "2.9.0",
+    ),
+    Move(
+        "airflow.operators.python",
+        "BranchPythonOperator",
+        f"{_STD}.operators.python",
+        "BranchPythonOperator",
+        "3.0.0",
+        "2.9.0",
+    ),
+    Move(
+        "airflow.operators.python",
+        "ShortCircuitOperator",
+        f"{_STD}.operators.python",
+        "ShortCircuitOperator",
+        "3.0.0",
+        "2.9.0",
+    ),
+    Move(
+        "airflow.operators.python",
+        "PythonVirtualenvOperator",
+        f"{_STD}.operators.python",
+        "PythonVirtualenvOperator",
+        "3.0.0",
+        "2.9.0",
+    ),
+    Move(
+        "airflow.operators.empty",
+        "EmptyOperator",
+        f"{_STD}.operators.empty",
+        "EmptyOperator",
+        "3.0.0",
+        "2.9.0",
+    ),
+    Move(
+        "airflow.operators.dummy",
+        "DummyOperator",
+        f"{_STD}.operators.empty",
+        "EmptyOperator",
+        "3.0.0",
+        "2.9.0",
+    ),
+    Move(
+        "airflow.operators.trigger_dagrun",
+        "TriggerDagRunOperator",
+        f"{_STD}.operators.trigger_dagrun",
+        "TriggerDagRunOperator",
+        "3.0.0",
+        "2.9.0",
+    ),
+    Move(
+        "airflow.sensors.external_task",
+        "ExternalTaskSensor",
+        f"{_STD}.sensors.external_task",
+        "ExternalTaskSensor",
+        "3.0.0",
+        "2.9.0",
+    ),
+    Move(
+        "airflow.sensors.filesystem",
+        "FileSensor",
+        f"{_STD}.sensors.filesystem",
+        "FileSensor",
+        "3.0.0",
+        "2.9.0",
+    ),
+    Move(
+        "airflow.sensors.time_delta",
+        "TimeDeltaSensor",
+        f"{_STD}.sensors.time_delta",
+        "TimeDeltaSensor",
+        "3.0.0",
+        "2.9.0",
+    ),
+    Move(
+        "airflow.operators.subdag",
+        "SubDagOperator",
+        None,
+        None,
+        "3.0.0",
+        note="SubDAGs are gone: use a TaskGroup",
+    ),
+    Move(
+        "airflow.utils.dates",
+        "days_ago",
+        None,
+        None,
+        "3.0.0",
+        note="use pendulum.datetime(...) or datetime(...) with tzinfo",
+    ),
+    Move("airflow.datasets", "Dataset", "airflow.sdk", "Asset", "3.0.0", "3.0.0"),
+)
+"""Old → new import paths."""
+
+
+def moves_for(module: str, name: str) -> list[Move]:
+    return [m for m in MOVES if m.old_module == module and m.old_name == name]
+
+
+def module_gone(module: str) -> Move | None:
+    """A whole module that no longer exists (e.g. ``airflow.contrib.*`` from 2.0)."""
+    if module.startswith("airflow.contrib."):
+        return Move(module, "*", None, None, "2.0.0", note="airflow.contrib was removed in 2.0")
+    return None
