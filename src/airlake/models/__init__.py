@@ -125,4 +125,24 @@ def render(name: str, params: Params | None, dialect: str = "duckdb", pretty: bo
     tree = sqlglot.parse_one(model_text(name), read="duckdb")
     if params is not None:
         tree = _inline_params(tree, params)
+    if dialect != "duckdb":
+        tree = tree.transform(lambda node: _portable(node, dialect))
     return tree.sql(dialect=dialect, pretty=pretty)
+
+
+def _portable(node: Any, dialect: str) -> Any:
+    """The DuckDB functions sqlglot does not translate, spelled for the target engine."""
+    import sqlglot
+    from sqlglot import exp
+
+    if isinstance(node, exp.Anonymous) and node.name.upper() == "EPOCH_US":
+        (arg,) = node.expressions
+        template = (
+            "UNIX_MICROS(x)" if dialect == "spark" else "CAST(TO_UNIXTIME(x) * 1000000 AS BIGINT)"
+        )
+        replacement = sqlglot.parse_one(template, read=dialect)
+        placeholder = replacement.find(exp.Column)
+        assert placeholder is not None
+        placeholder.replace(arg.copy())
+        return replacement
+    return node
