@@ -76,3 +76,29 @@ def local_settings(tmp_path: Path) -> Settings:
         },
         root=tmp_path,
     )
+
+
+@pytest.fixture
+def moto_endpoint(monkeypatch: pytest.MonkeyPatch):
+    """moto's server on 127.0.0.1 as the AWS endpoint, with an empty account for each test
+    (moto keeps its state per process, so it is reset first)."""
+    import urllib.request
+
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    urllib.request.urlopen(
+        urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
+    ).read()
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_ENDPOINT_URL": endpoint,
+    }.items():
+        monkeypatch.setenv(key, value)
+    yield endpoint
+    server.stop()

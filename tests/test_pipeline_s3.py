@@ -3,7 +3,6 @@ endpoint — gives the same reports as on local folders."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -18,28 +17,15 @@ DAY = date(2026, 11, 1)
 
 
 @pytest.fixture
-def s3_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def s3_endpoint(moto_endpoint: str) -> str:
     import boto3
-    from moto.server import ThreadedMotoServer
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "eu-west-1",
-        "AWS_ENDPOINT_URL": endpoint,
-    }.items():
-        monkeypatch.setenv(key, value)
-    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="eu-west-1")
+    s3 = boto3.client("s3", endpoint_url=moto_endpoint, region_name="eu-west-1")
     for bucket in ("landing", "warehouse"):
         s3.create_bucket(
             Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
         )
-    yield endpoint
-    server.stop()
+    return moto_endpoint
 
 
 def _settings(landing: str, warehouse: str, catalog: str) -> Settings:

@@ -72,5 +72,55 @@ def check_command(names: tuple[str, ...]) -> None:
     )
 
 
+@click.group("infra")
+def infra_group() -> None:
+    """Infrastructure as code: inputs for infra/terraform/envs/<env>."""
+
+
+@infra_group.command("tfvars")
+@click.option("--env", "env", required=True, help="sandbox, test or production.")
+def tfvars_command(env: str) -> None:
+    """Print terraform.tfvars.json for an environment, generated from its profile."""
+    from airlake.infra.tfvars import tfvars
+
+    click.echo(json.dumps(tfvars(_values(env)), indent=2, sort_keys=True))
+
+
+@click.command("verify")
+@click.option("--env", "env", required=True, help="sandbox, test or production.")
+@click.option("--live", is_flag=True, help="Check the deployed account instead of the code.")
+@click.option(
+    "--endpoint-url", default=None, envvar="AWS_ENDPOINT_URL", help="AWS endpoint override."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def verify_command(env: str, live: bool, endpoint_url: str | None, fmt: str) -> None:
+    """Check network, IAM, S3 and the bundle against what MWAA + EMR + Athena need."""
+    from dataclasses import asdict
+
+    from airlake.infra.rules import failed
+    from airlake.infra.verify import verify
+
+    results = verify(env, live, endpoint_url)
+    if fmt == "json":
+        click.echo(json.dumps([asdict(r) for r in results], indent=2))
+    else:
+        click.echo(
+            text_table(
+                ["check", "status", "evidence", "fix"],
+                [
+                    [r.check, r.status.value, r.evidence, r.fix if r.status.value != "pass" else ""]
+                    for r in results
+                ],
+            )
+        )
+    bad = failed(results)
+    if bad:
+        raise UserError(f"{len(bad)} check(s) failed: {', '.join(r.check for r in bad)}")
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(env_group)
+    cli.add_command(infra_group)
+    cli.add_command(verify_command)

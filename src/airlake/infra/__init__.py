@@ -1,0 +1,1 @@
+"""Infrastructure as code support: Terraform inputs from the profiles, and `airlake verify`."""

@@ -1,0 +1,37 @@
+"""``airlake verify``: the environment rules, on the code before deploying or on the account after."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from airlake.infra.rules import Result, evaluate
+from airlake.infra.tfvars import tfvars
+from airlake.settings import merge_config, project_root, read_profile_file
+
+
+def bundle_has_constraints_line(env: str) -> bool:
+    from airlake.mwaa_bundle import build_bundle, constraints_url
+
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle = build_bundle(env, Path(tmp))
+        text = (bundle.root / "requirements.txt").read_text()
+    return constraints_url(bundle.mwaa_version) in text
+
+
+def verify(env: str, live: bool = False, endpoint_url: str | None = None) -> list[Result]:
+    """Results of every rule for ``env``."""
+    import os
+
+    values = merge_config(read_profile_file(env), os.environ, {})
+    inputs = tfvars(values)
+    if live:
+        from airlake.infra.live import facts_from_account
+
+        facts = facts_from_account(inputs["name"], inputs["region"], endpoint_url)
+    else:
+        from airlake.infra.terraform import facts_from_terraform
+
+        facts = facts_from_terraform(project_root() / "infra" / "terraform", inputs)
+        facts.constraints_line = bundle_has_constraints_line(env)
+    return evaluate(facts)

@@ -1,0 +1,158 @@
+"""``verify --live`` against moto's server on 127.0.0.1: a correct environment passes every
+check; a deliberately broken one fails exactly the checks it should, naming the resource."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from click.testing import CliRunner
+
+from airlake.cli import cli
+from airlake.infra.rules import REQUIRED_ACTIONS, REQUIRED_ENDPOINTS, Status
+from airlake.infra.verify import verify
+
+pytestmark = pytest.mark.integration
+REGION = "eu-west-1"
+NAME = "airlake-production"
+
+
+@pytest.fixture
+def moto(moto_endpoint: str) -> str:
+    return moto_endpoint
+
+
+def build(broken: bool) -> dict[str, str]:
+    """An environment as Terraform would build it — or with five deliberate mistakes."""
+    ec2, iam, s3 = boto3.client("ec2"), boto3.client("iam"), boto3.client("s3")
+    vpc = ec2.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]
+    ec2.create_tags(Resources=[vpc], Tags=[{"Key": "Name", "Value": NAME}])
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock="10.30.0.0/20", AvailabilityZone="eu-west-1a")[
+            "Subnet"
+        ]["SubnetId"]
+    ]
+    if not broken:
+        subnets.append(
+            ec2.create_subnet(VpcId=vpc, CidrBlock="10.30.16.0/20", AvailabilityZone="eu-west-1b")[
+                "Subnet"
+            ]["SubnetId"]
+        )
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    for sn in subnets:
+        ec2.associate_route_table(RouteTableId=table, SubnetId=sn)
+    if broken:
+        igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+        ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    sg = ec2.create_security_group(GroupName=f"{NAME}-mwaa", Description="mwaa", VpcId=vpc)[
+        "GroupId"
+    ]
+    if not broken:
+        ec2.authorize_security_group_ingress(
+            GroupId=sg, IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": sg}]}]
+        )
+    for service in REQUIRED_ENDPOINTS:
+        if service == "s3":
+            ec2.create_vpc_endpoint(
+                VpcId=vpc,
+                ServiceName=f"com.amazonaws.{REGION}.s3",
+                VpcEndpointType="Gateway",
+                RouteTableIds=[table],
+            )
+        else:
+            ec2.create_vpc_endpoint(
+                VpcId=vpc,
+                ServiceName=f"com.amazonaws.{REGION}.{service}",
+                VpcEndpointType="Interface",
+                SubnetIds=subnets,
+                SecurityGroupIds=[sg],
+                PrivateDnsEnabled=True,
+            )
+    iam.create_role(
+        RoleName=f"{NAME}-execution",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "airflow.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
+    )
+    statement = (
+        {"Effect": "Allow", "Action": "*", "Resource": "*"}
+        if broken
+        else {
+            "Effect": "Allow",
+            "Action": list(REQUIRED_ACTIONS),
+            "Resource": [f"arn:aws:s3:::{NAME}-mwaa-source/*"],
+        }
+    )
+    iam.put_role_policy(
+        RoleName=f"{NAME}-execution",
+        PolicyName="airlake",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+    )
+    for suffix in ("landing", "warehouse", "athena-results", "mwaa-source"):
+        bucket = f"{NAME}-{suffix}"
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+        if not (broken and suffix == "landing"):
+            s3.put_public_access_block(
+                Bucket=bucket,
+                PublicAccessBlockConfiguration={
+                    "BlockPublicAcls": True,
+                    "IgnorePublicAcls": True,
+                    "BlockPublicPolicy": True,
+                    "RestrictPublicBuckets": True,
+                },
+            )
+    return {"subnet": subnets[0], "table": table, "sg": sg}
+
+
+def test_a_correct_environment_passes_every_live_check(moto: str) -> None:
+    build(broken=False)
+    results = verify("production", live=True, endpoint_url=moto)
+    assert {r.check: r.status for r in results} == {
+        c: Status.PASS
+        for c in ("NET001", "NET002", "NET003", "NET004", "IAM001", "IAM002", "S3001")
+    }
+
+
+def test_a_broken_environment_fails_exactly_the_right_checks(moto: str) -> None:
+    ids = build(broken=True)
+    results = {r.check: r for r in verify("production", live=True, endpoint_url=moto)}
+    assert {c for c, r in results.items() if r.status is Status.FAIL} == {
+        "NET001",
+        "NET002",
+        "NET004",
+        "IAM002",
+        "S3001",
+    }
+    assert ids["subnet"] in results["NET001"].evidence
+    assert ids["table"] in results["NET002"].evidence
+    assert ids["sg"] in results["NET004"].evidence
+    assert "airlake-production-landing" in results["S3001"].evidence
+    assert "* on *" in results["IAM002"].evidence
+
+
+def test_cli_exit_codes_and_json(moto: str) -> None:
+    build(broken=True)
+    result = CliRunner().invoke(
+        cli, ["verify", "--env", "production", "--live", "--format", "json"]
+    )
+    assert result.exit_code == 1
+    assert "5 check(s) failed" in result.output
+    payload = result.output[: result.output.rindex("]") + 1]
+    assert {r["check"] for r in json.loads(payload) if r["status"] == "fail"} == {
+        "NET001",
+        "NET002",
+        "NET004",
+        "IAM002",
+        "S3001",
+    }
