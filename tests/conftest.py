@@ -102,3 +102,31 @@ def moto_endpoint(monkeypatch: pytest.MonkeyPatch):
         monkeypatch.setenv(key, value)
     yield endpoint
     server.stop()
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh PostgreSQL database on 127.0.0.1:5432 (trust auth), dropped afterwards.
+
+    Fails in CI when the server is unreachable (CI provides it); skips with the reason elsewhere.
+    """
+    import os
+    import uuid
+
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(
+        "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with admin.connect() as conn:
+            name = f"airlake_{uuid.uuid4().hex[:10]}"
+            conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    except sa.exc.OperationalError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL on 127.0.0.1:5432 is unreachable in CI: {exc}")
+        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 is unreachable: {str(exc).splitlines()[0]}")
+    yield f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()

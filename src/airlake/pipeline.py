@@ -32,6 +32,8 @@ from airlake.tables import (
     CLEAN_ATTRIBUTION,
     CLEAN_EVENTS,
     CLEAN_SESSIONS,
+    DIM_ADVERTISERS,
+    DIM_CAMPAIGNS,
     RAW_EVENTS,
     RAW_LANDING_FILES,
     RAW_QUARANTINE,
@@ -140,6 +142,8 @@ CAMPAIGN = ModelStep(
     (
         ("clean_events", CLEAN_EVENTS, _event_dates),
         ("attributed_conversions", CLEAN_ATTRIBUTION, _event_dates),
+        ("campaigns", DIM_CAMPAIGNS, _event_dates),
+        ("advertisers", DIM_ADVERTISERS, _event_dates),
     ),
     _event_dates,
 )
@@ -219,7 +223,7 @@ def run_model(ctx: RunContext, step: ModelStep, w: Window) -> CommitResult:
     )
     with tempfile.TemporaryDirectory(prefix=f"airlake-{step.model}-") as tmp:
         files = ctx.engine.materialize(
-            sql, inputs, tmp, step.output.partition_column, step.output.schema
+            sql, inputs, tmp, step.output.partitioned_by, step.output.schema
         )
         return replace_partitions(
             ctx.catalog,
@@ -321,7 +325,14 @@ class Stage:
     run: Callable[[RunContext, Window], list[CommitResult]]
 
 
+def _extract(ctx: RunContext, w: Window) -> list[CommitResult]:
+    from airlake.extract import stage_extract
+
+    return stage_extract(ctx, w)
+
+
 STAGES: tuple[Stage, ...] = (
+    Stage("extract", "Reference data from the relational source → dim.* with history.", _extract),
     Stage("ingest", "Landing lines → raw.events + raw.quarantine (contract check).", stage_ingest),
     Stage("clean", "Dedupe on event_id, flag bots, normalise → clean.events.", _models(CLEAN)),
     Stage(

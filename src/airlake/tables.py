@@ -39,8 +39,15 @@ class TableDef:
 
     name: str
     schema: pa.Schema
-    partition_column: str
+    partition_column: str | None
     doc: str
+
+    @property
+    def partitioned_by(self) -> str:
+        """The partition column of a partitioned table (what stages replace)."""
+        if self.partition_column is None:
+            raise ValueError(f"{self.name} is not partitioned")
+        return self.partition_column
 
     @property
     def namespace(self) -> str:
@@ -172,10 +179,16 @@ REPORT_CAMPAIGN = TableDef(
             pa.field("roas", pa.float64()),
             pa.field("bot_impressions", pa.int64()),
             pa.field("bot_clicks", pa.int64()),
+            pa.field("campaign_name", pa.string()),
+            pa.field("advertiser_name", pa.string()),
+            pa.field("channel", pa.string()),
+            pa.field("daily_budget", MONEY),
+            pa.field("budget_pacing", pa.float64()),
         ]
     ),
     "event_date",
-    "Campaign performance per day on valid (non-bot) traffic; bot counts separate.",
+    "Campaign performance per day on valid (non-bot) traffic; bot counts separate; names, "
+    "channel and budget as of the event day (from dim.campaigns / dim.advertisers).",
 )
 REPORT_FUNNEL = TableDef(
     "reports.funnel_daily",
@@ -216,6 +229,34 @@ REPORT_QUALITY = TableDef(
     "Per landing day: lines received = valid + duplicates + quarantined, by reason.",
 )
 
+_VERSIONS = [
+    pa.field("valid_from", TS),
+    pa.field("valid_to", TS),
+    pa.field("is_current", pa.bool_()),
+    pa.field("source_updated_at", TS),
+]
+DIM_ADVERTISERS = TableDef(
+    "dim.advertisers",
+    pa.schema([pa.field("advertiser_id", pa.string()), pa.field("name", pa.string()), *_VERSIONS]),
+    None,
+    "Advertisers with history (type 2): one row per version, valid_from/valid_to, is_current.",
+)
+DIM_CAMPAIGNS = TableDef(
+    "dim.campaigns",
+    pa.schema(
+        [
+            pa.field("campaign_id", pa.string()),
+            pa.field("advertiser_id", pa.string()),
+            pa.field("name", pa.string()),
+            pa.field("channel", pa.string()),
+            pa.field("daily_budget", MONEY),
+            *_VERSIONS,
+        ]
+    ),
+    None,
+    "Campaigns with history (type 2): name, advertiser, channel and daily budget per version.",
+)
+
 TABLES: tuple[TableDef, ...] = (
     RAW_EVENTS,
     RAW_QUARANTINE,
@@ -226,6 +267,8 @@ TABLES: tuple[TableDef, ...] = (
     REPORT_CAMPAIGN,
     REPORT_FUNNEL,
     REPORT_QUALITY,
+    DIM_ADVERTISERS,
+    DIM_CAMPAIGNS,
 )
 BY_NAME = {t.name: t for t in TABLES}
 
@@ -252,15 +295,18 @@ def ensure_table(catalog: Catalog, tdef: TableDef) -> Table:
     from pyiceberg.schema import assign_fresh_schema_ids
 
     schema = assign_fresh_schema_ids(_pyarrow_to_schema_without_ids(tdef.schema))
-    source_id = schema.find_field(tdef.partition_column).field_id
-    spec = PartitionSpec(
-        PartitionField(
-            source_id=source_id,
-            field_id=1000,
-            transform=IdentityTransform(),
-            name=tdef.partition_column,
+    if tdef.partition_column is None:
+        spec = PartitionSpec()
+    else:
+        source_id = schema.find_field(tdef.partition_column).field_id
+        spec = PartitionSpec(
+            PartitionField(
+                source_id=source_id,
+                field_id=1000,
+                transform=IdentityTransform(),
+                name=tdef.partition_column,
+            )
         )
-    )
     try:
         return catalog.create_table(
             tdef.name,
@@ -272,10 +318,15 @@ def ensure_table(catalog: Catalog, tdef: TableDef) -> Table:
         return catalog.load_table(tdef.name)
 
 
-def data_files(table: Table, column: str, values: Iterable[date]) -> list[str]:
-    """Paths of the data files holding the given partitions (whole-file layout, no deletes)."""
+def data_files(table: Table, column: str | None, values: Iterable[date]) -> list[str]:
+    """Paths of the data files holding the given partitions (whole-file layout, no deletes);
+    every file of an unpartitioned table."""
+    if table.current_snapshot() is None:
+        return []
+    if column is None:
+        return sorted(task.file.file_path for task in table.scan().plan_files())
     wanted = sorted(set(values))
-    if not wanted or table.current_snapshot() is None:
+    if not wanted:
         return []
     scan = table.scan(row_filter=in_filter(column, wanted))
     return sorted(task.file.file_path for task in scan.plan_files())
@@ -327,7 +378,7 @@ def replace_partitions(
                 )
                 with table.transaction() as tx:
                     tx.delete(
-                        in_filter(tdef.partition_column, parts),
+                        in_filter(tdef.partitioned_by, parts),
                         snapshot_properties=props,
                     )
                     if remote:
@@ -341,6 +392,32 @@ def replace_partitions(
     raise UserError(
         f"could not commit {tdef.name}: another run kept committing to it ({last_error}); re-run the day"
     )
+
+
+def replace_table(catalog: Catalog, tdef: TableDef, rows: pa.Table, properties: dict[str, str]) -> CommitResult:
+    """Replace a whole (small, unpartitioned) table in one commit, e.g. a dimension."""
+    from pyiceberg.exceptions import CommitFailedException
+
+    table = ensure_table(catalog, tdef)
+    try:
+        with warnings.catch_warnings():
+            # the first overwrite of an empty table deletes nothing: expected
+            warnings.filterwarnings("ignore", message="Delete operation did not match any records")
+            table.overwrite(rows.select(tdef.schema.names).cast(tdef.schema), snapshot_properties=properties)
+    except CommitFailedException as exc:
+        raise UserError(f"could not commit {tdef.name}: another run committed first ({exc}); re-run") from None
+    snap = table.current_snapshot()
+    return CommitResult(tdef.name, snap.snapshot_id if snap else None, 1, ())
+
+
+def snapshot_property(catalog: Catalog, name: str, key: str) -> str | None:
+    """A property of the table's current snapshot summary (e.g. an extract watermark)."""
+    if not catalog.table_exists(name):
+        return None
+    snap = catalog.load_table(name).current_snapshot()
+    if snap is None or snap.summary is None:
+        return None
+    return snap.summary.additional_properties.get(key)
 
 
 def _place_files(
@@ -357,7 +434,7 @@ def _place_files(
     targets: list[str] = []
     fs = filesystem(location, storage)
     for i, src in enumerate(sorted(local_files)):
-        part = _partition_dir(src, tdef.partition_column)
+        part = _partition_dir(src, tdef.partitioned_by)
         dst = join(location, "data", part, f"{batch}-{i:05d}.parquet")
         if is_remote(location):
             fs.put_file(src, fs_path(dst))

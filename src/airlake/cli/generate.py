@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import click
 
@@ -26,7 +27,13 @@ from airlake.cli.platform import parse_day, progress
 @click.option("--lookback-hours", default=24, show_default=True, type=click.IntRange(1, 720))
 @click.option("--campaigns", default=50, show_default=True, type=int)
 @click.option("--flush-size", default=10_000, show_default=True, type=click.IntRange(1, 10_000_000))
-def generate_command(start: str, out: str, **options: object) -> None:
+@click.option(
+    "--source-url",
+    default=None,
+    help="Also load the matching reference data (campaigns, advertisers) into this SQLAlchemy URL, "
+    "as of the end of the last generated day.",
+)
+def generate_command(start: str, out: str, source_url: str | None, **options: object) -> None:
     """Generate events in the Kafka Connect S3 sink layout, plus _manifest.json (ground truth)."""
     from airlake.generator import GeneratorConfig, generate
 
@@ -34,6 +41,13 @@ def generate_command(start: str, out: str, **options: object) -> None:
     started = time.perf_counter()
     with progress() as report:
         manifest = generate(config, report)
+    if source_url:
+        from airlake import reference
+
+        versions = reference.history(config.start, config.days, config.seed, config.campaigns)
+        last = config.start + timedelta(days=config.days - 1)
+        reference.load(source_url, reference.state_as_of(versions, reference.end_of(last)))
+        click.echo(f"reference data loaded into {source_url}", err=True)
     lines = sum(d["lines"] for d in manifest["landing_days"].values())
     seconds = time.perf_counter() - started
     click.echo(

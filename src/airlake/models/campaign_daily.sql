@@ -41,8 +41,8 @@ joined AS (
         ON c.event_date = m.event_date AND c.campaign_id = m.campaign_id
 )
 SELECT
-    event_date,
-    campaign_id,
+    j.event_date,
+    j.campaign_id,
     CAST(impressions AS BIGINT) AS impressions,
     CAST(clicks AS BIGINT) AS clicks,
     CAST(conversions AS DOUBLE) AS conversions,
@@ -55,5 +55,19 @@ SELECT
     CAST(spend AS DOUBLE) / NULLIF(conversions, 0) AS cpa,
     CAST(revenue AS DOUBLE) / NULLIF(CAST(spend AS DOUBLE), 0) AS roas,
     CAST(bot_impressions AS BIGINT) AS bot_impressions,
-    CAST(bot_clicks AS BIGINT) AS bot_clicks
-FROM joined
+    CAST(bot_clicks AS BIGINT) AS bot_clicks,
+    c.name AS campaign_name,
+    a.name AS advertiser_name,
+    c.channel AS channel,
+    c.daily_budget AS daily_budget,
+    CAST(spend AS DOUBLE) / NULLIF(CAST(c.daily_budget AS DOUBLE), 0) AS budget_pacing
+FROM joined AS j
+-- names and budget as of the end of the event day (the version valid at midnight)
+LEFT JOIN campaigns AS c
+    ON c.campaign_id = j.campaign_id
+    AND CAST(c.valid_from AS DATE) <= j.event_date
+    AND (c.valid_to IS NULL OR CAST(c.valid_to AS DATE) > j.event_date)
+LEFT JOIN advertisers AS a
+    ON a.advertiser_id = c.advertiser_id
+    AND CAST(a.valid_from AS DATE) <= j.event_date
+    AND (a.valid_to IS NULL OR CAST(a.valid_to AS DATE) > j.event_date)

@@ -206,7 +206,7 @@ def _emr_tasks(
                 sql = athena.statements(
                     step.model,
                     step.output.name,
-                    step.output.partition_column,
+                    step.output.partitioned_by,
                     inputs,
                     settings.attribution_model.value,
                     settings.lookback_hours,

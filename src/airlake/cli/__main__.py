@@ -1,0 +1,5 @@
+"""``python -m airlake.cli``: the same as the ``airlake`` command."""
+
+from airlake.cli import main
+
+main()
