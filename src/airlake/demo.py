@@ -125,9 +125,14 @@ def run_demo(
     if settings.source_url:
         from airlake import reference
 
-        on_progress(f"loading the reference data (campaigns, advertisers) into {settings.source_url}")
+        on_progress(
+            f"loading the reference data (campaigns, advertisers) into {settings.source_url}"
+        )
         versions = reference.history(plan.start, plan.days, plan.seed)
-        reference.load(settings.source_url, reference.state_as_of(versions, reference.end_of(plan.run_days[-1])))
+        reference.load(
+            settings.source_url,
+            reference.state_as_of(versions, reference.end_of(plan.run_days[-1])),
+        )
     env = airflow_environment(state, dags)
     log = Path(env["AIRFLOW_HOME"]) / "demo.log"
     log.parent.mkdir(parents=True, exist_ok=True)

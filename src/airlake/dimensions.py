@@ -53,7 +53,14 @@ def merge(
             updated += 1
         else:
             inserted += 1
-        version = {key: row[key], **attrs, "valid_from": when, "valid_to": None, "is_current": True, "source_updated_at": when}
+        version = {
+            key: row[key],
+            **attrs,
+            "valid_from": when,
+            "valid_to": None,
+            "is_current": True,
+            "source_updated_at": when,
+        }
         out.append(version)
         current[row[key]] = version
     if source_keys is not None:
@@ -67,9 +74,15 @@ def merge(
     return out, Change(inserted, updated, deleted)
 
 
-def as_of(versions: Sequence[Mapping[str, Any]], key_value: str, key: str, moment: datetime) -> Mapping[str, Any] | None:
+def as_of(
+    versions: Sequence[Mapping[str, Any]], key_value: str, key: str, moment: datetime
+) -> Mapping[str, Any] | None:
     """The version of ``key_value`` valid at ``moment`` (for tests and tools)."""
     for v in versions:
-        if v[key] == key_value and v["valid_from"] <= moment and (v["valid_to"] is None or moment < v["valid_to"]):
+        if (
+            v[key] == key_value
+            and v["valid_from"] <= moment
+            and (v["valid_to"] is None or moment < v["valid_to"])
+        ):
             return v
     return None

@@ -19,7 +19,15 @@ import pyarrow as pa
 
 from airlake.dimensions import Change, merge
 from airlake.errors import UserError
-from airlake.tables import DIM_ADVERTISERS, DIM_CAMPAIGNS, CommitResult, TableDef, read_table, replace_table, snapshot_property
+from airlake.tables import (
+    DIM_ADVERTISERS,
+    DIM_CAMPAIGNS,
+    CommitResult,
+    TableDef,
+    read_table,
+    replace_table,
+    snapshot_property,
+)
 
 if TYPE_CHECKING:
     from airlake.pipeline import RunContext, Window
@@ -70,7 +78,9 @@ def _typed(value: Any, kind: type, where: str) -> Any:
     return value
 
 
-def read_source(url: str, table: SourceTable, watermark: datetime | None) -> tuple[list[dict[str, Any]], set[str]]:
+def read_source(
+    url: str, table: SourceTable, watermark: datetime | None
+) -> tuple[list[dict[str, Any]], set[str]]:
     """Rows changed since ``watermark`` (typed and checked) and every key the source holds."""
     import sqlalchemy as sa
 
@@ -90,12 +100,17 @@ def read_source(url: str, table: SourceTable, watermark: datetime | None) -> tup
     except sa.exc.NoSuchTableError:
         raise UserError(f"source table {table.name} does not exist at {_safe(url)}") from None
     except sa.exc.SQLAlchemyError as exc:
-        raise UserError(f"cannot read the source at {_safe(url)}: {str(exc).splitlines()[0]}") from None
+        raise UserError(
+            f"cannot read the source at {_safe(url)}: {str(exc).splitlines()[0]}"
+        ) from None
     changed = []
     for row in raw:
         where = f"{table.name} {table.key}={row[table.key]!r}"
         updated = _utc(row["updated_at"], f"{where}: updated_at")
-        typed = {table.key: _typed(row[table.key], str, f"{where}: {table.key}"), "updated_at": updated}
+        typed = {
+            table.key: _typed(row[table.key], str, f"{where}: {table.key}"),
+            "updated_at": updated,
+        }
         for name, kind in table.attributes:
             typed[name] = _typed(row[name], kind, f"{where}: {name}")
         if watermark is None or updated >= watermark:
@@ -128,7 +143,12 @@ def stage_extract(ctx: RunContext, w: Window) -> list[CommitResult]:
         watermark = datetime.fromisoformat(mark) if mark else None
         changed, keys = read_source(url, table, watermark)
         versions, change = merge(
-            _versions(ctx.catalog, table.dimension), changed, keys, table.key, [a for a, _ in table.attributes], as_of
+            _versions(ctx.catalog, table.dimension),
+            changed,
+            keys,
+            table.key,
+            [a for a, _ in table.attributes],
+            as_of,
         )
         newest = max([r["updated_at"] for r in changed], default=watermark)
         planned.append((table, versions, change, newest))
@@ -143,7 +163,9 @@ def stage_extract(ctx: RunContext, w: Window) -> list[CommitResult]:
             "airlake.run-day": w.day.isoformat(),
             "airlake.changes": f"+{change.inserted} ~{change.updated} -{change.deleted}",
         }
-        ctx.on_progress(f"extract {table.name}: +{change.inserted} ~{change.updated} -{change.deleted}")
+        ctx.on_progress(
+            f"extract {table.name}: +{change.inserted} ~{change.updated} -{change.deleted}"
+        )
         results.append(replace_table(ctx.catalog, table.dimension, rows, props))
     return results
 

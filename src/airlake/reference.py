@@ -17,10 +17,29 @@ from typing import Any
 from airlake.errors import UserError
 
 ADVERTISERS = (
-    "Northwind Outdoor", "Contoso Travel", "Fabrikam Home", "Tailspin Toys", "Wide World Books",
-    "Adventure Works", "Proseware Fitness", "Litware Audio", "Alpine Ski House", "Coho Winery",
+    "Northwind Outdoor",
+    "Contoso Travel",
+    "Fabrikam Home",
+    "Tailspin Toys",
+    "Wide World Books",
+    "Adventure Works",
+    "Proseware Fitness",
+    "Litware Audio",
+    "Alpine Ski House",
+    "Coho Winery",
 )
-_WORDS = ("Spring", "Summer", "Autumn", "Winter", "Launch", "Retarget", "Brand", "Promo", "Loyalty", "Flash")
+_WORDS = (
+    "Spring",
+    "Summer",
+    "Autumn",
+    "Winter",
+    "Launch",
+    "Retarget",
+    "Brand",
+    "Promo",
+    "Loyalty",
+    "Flash",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +59,14 @@ def history(start: date, days: int, seed: int, campaigns: int = 50) -> list[Vers
     rng = random.Random(seed + 1)
     out: list[Version] = []
     for i, name in enumerate(ADVERTISERS, start=1):
-        out.append(Version("advertisers", f"adv-{i:02d}", {"advertiser_id": f"adv-{i:02d}", "name": name}, created))
+        out.append(
+            Version(
+                "advertisers",
+                f"adv-{i:02d}",
+                {"advertiser_id": f"adv-{i:02d}", "name": name},
+                created,
+            )
+        )
     camps = generator_campaigns(random.Random(seed), campaigns)
     rows: dict[str, dict[str, Any]] = {}
     for i, c in enumerate(camps):
@@ -56,21 +82,48 @@ def history(start: date, days: int, seed: int, campaigns: int = 50) -> list[Vers
     if days >= 2 and camps:
         day2 = datetime.combine(start + timedelta(days=1), time(10), tzinfo=UTC)
         first = camps[0].campaign_id
-        out.append(Version("campaigns", first, {**rows[first], "name": rows[first]["name"] + " (relaunch)"}, day2))
+        out.append(
+            Version(
+                "campaigns",
+                first,
+                {**rows[first], "name": rows[first]["name"] + " (relaunch)"},
+                day2,
+            )
+        )
         if len(camps) > 1:
             second = camps[1].campaign_id
-            out.append(Version("campaigns", second, {**rows[second], "daily_budget": rows[second]["daily_budget"] * 2}, day2))
+            out.append(
+                Version(
+                    "campaigns",
+                    second,
+                    {**rows[second], "daily_budget": rows[second]["daily_budget"] * 2},
+                    day2,
+                )
+            )
     if days >= 3 and len(camps) > 2:
         day3 = datetime.combine(start + timedelta(days=2), time(9), tzinfo=UTC)
-        out.append(Version("advertisers", "adv-01", {"advertiser_id": "adv-01", "name": ADVERTISERS[0] + " Group"}, day3))
+        out.append(
+            Version(
+                "advertisers",
+                "adv-01",
+                {"advertiser_id": "adv-01", "name": ADVERTISERS[0] + " Group"},
+                day3,
+            )
+        )
         last = camps[-1].campaign_id
         out.append(Version("campaigns", last, rows[last], day3, deleted=True))
         new_id = f"cmp-{len(camps) + 1:03d}"
         out.append(
             Version(
-                "campaigns", new_id,
-                {"campaign_id": new_id, "advertiser_id": "adv-02", "name": f"Launch search {new_id[-3:]}",
-                 "channel": "search", "daily_budget": Decimal(300)},
+                "campaigns",
+                new_id,
+                {
+                    "campaign_id": new_id,
+                    "advertiser_id": "adv-02",
+                    "name": f"Launch search {new_id[-3:]}",
+                    "channel": "search",
+                    "daily_budget": Decimal(300),
+                },
                 day3,
             )
         )
@@ -96,13 +149,15 @@ def load(url: str, tables: dict[str, list[dict[str, Any]]]) -> None:
 
     meta = sa.MetaData()
     advertisers = sa.Table(
-        "advertisers", meta,
+        "advertisers",
+        meta,
         sa.Column("advertiser_id", sa.String(32), primary_key=True),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
     campaigns = sa.Table(
-        "campaigns", meta,
+        "campaigns",
+        meta,
         sa.Column("campaign_id", sa.String(32), primary_key=True),
         sa.Column("advertiser_id", sa.String(32), nullable=False),
         sa.Column("name", sa.String(200), nullable=False),
@@ -122,8 +177,12 @@ def load(url: str, tables: dict[str, list[dict[str, Any]]]) -> None:
                 conn.execute(campaigns.insert(), tables["campaigns"])
         engine.dispose()
     except sa.exc.SQLAlchemyError as exc:
-        raise UserError(f"cannot load the reference data into {url}: {str(exc).splitlines()[0]}") from None
+        raise UserError(
+            f"cannot load the reference data into {url}: {str(exc).splitlines()[0]}"
+        ) from None
 
 
 def end_of(day: date) -> datetime:
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC) - timedelta(microseconds=1)
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC) - timedelta(
+        microseconds=1
+    )

@@ -394,7 +394,9 @@ def replace_partitions(
     )
 
 
-def replace_table(catalog: Catalog, tdef: TableDef, rows: pa.Table, properties: dict[str, str]) -> CommitResult:
+def replace_table(
+    catalog: Catalog, tdef: TableDef, rows: pa.Table, properties: dict[str, str]
+) -> CommitResult:
     """Replace a whole (small, unpartitioned) table in one commit, e.g. a dimension."""
     from pyiceberg.exceptions import CommitFailedException
 
@@ -403,9 +405,13 @@ def replace_table(catalog: Catalog, tdef: TableDef, rows: pa.Table, properties: 
         with warnings.catch_warnings():
             # the first overwrite of an empty table deletes nothing: expected
             warnings.filterwarnings("ignore", message="Delete operation did not match any records")
-            table.overwrite(rows.select(tdef.schema.names).cast(tdef.schema), snapshot_properties=properties)
+            table.overwrite(
+                rows.select(tdef.schema.names).cast(tdef.schema), snapshot_properties=properties
+            )
     except CommitFailedException as exc:
-        raise UserError(f"could not commit {tdef.name}: another run committed first ({exc}); re-run") from None
+        raise UserError(
+            f"could not commit {tdef.name}: another run committed first ({exc}); re-run"
+        ) from None
     snap = table.current_snapshot()
     return CommitResult(tdef.name, snap.snapshot_id if snap else None, 1, ())
 

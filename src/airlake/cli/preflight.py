@@ -60,6 +60,11 @@ def targets_command() -> None:
 @click.option("--fix", "do_fix", is_flag=True, help="Show the fixes as a diff.")
 @click.option("--write", is_flag=True, help="With --fix: write the fixed files.")
 @click.option(
+    "--resolve",
+    is_flag=True,
+    help="Also ask uv's resolver (needs the package index, not the target's Python).",
+)
+@click.option(
     "--install", is_flag=True, help="Also build the target in an isolated env and parse every DAG."
 )
 def check_command(
@@ -69,6 +74,7 @@ def check_command(
     requirements: str,
     do_fix: bool,
     write: bool,
+    resolve: bool,
     install: bool,
 ) -> None:
     """Check PROJECT_DIR against the target; exit 1 when errors are found."""
@@ -87,6 +93,12 @@ def check_command(
     root = Path(project_dir)
     project = load_project(root, requirements)
     findings = run_checks(project, target)
+    if resolve:
+        from airlake.preflight.resolver import resolver_findings
+
+        findings = sorted(
+            [*findings, *resolver_findings(project, target)], key=lambda f: f.sort_key()
+        )
     if install:
         from airlake.preflight.runtime import runtime_findings
 

@@ -1,0 +1,92 @@
+"""--resolve: ask uv's resolver whether the requirements install under the target's constraints
+for the target's Python — no target interpreter needed (``uv pip compile --python-version``),
+about a second against the package index. Its explanation names the conflicting pins."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+from airlake.preflight.finding import Finding, Severity
+from airlake.preflight.project import Project
+from airlake.preflight.runtime import find_uv
+from airlake.preflight.targets import Target
+
+
+def resolver_findings(project: Project, target: Target) -> list[Finding]:
+    uv = find_uv()
+    if uv is None:
+        return [
+            Finding(
+                "PF400",
+                Severity.INFO,
+                "",
+                0,
+                "resolver check skipped: uv is not installed",
+                "pip install uv",
+            )
+        ]
+    if not project.requirements_path:
+        return []
+    text = (project.root / project.requirements_path).read_text(encoding="utf-8")
+    constraints = resources.files("airlake.preflight").joinpath(
+        "data", "mwaa", target.airflow_version, "airflow-constraints.txt"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        cfile, rfile = Path(tmp) / "constraints.txt", Path(tmp) / "requirements.txt"
+        cfile.write_text(constraints.read_text(encoding="utf-8"), encoding="utf-8")
+        # the project's constraints line is checked on its own (PF101/PF102); here the target's applies
+        kept = [line for line in text.splitlines() if not re.match(r"\s*(-c|--constraint)\b", line)]
+        rfile.write_text(
+            "\n".join([f"apache-airflow=={target.airflow_version}", *kept]) + "\n", encoding="utf-8"
+        )
+        # Packages of the Python 3.7 era build their metadata with setuptools' 2to3, gone since 58.
+        bfile = Path(tmp) / "build-constraints.txt"
+        bfile.write_text(
+            "setuptools<58\n" if target.python_version == "3.7" else "", encoding="utf-8"
+        )
+        done = subprocess.run(
+            [
+                uv,
+                "pip",
+                "compile",
+                "--quiet",
+                "--no-header",
+                "--python-version",
+                # a patch release, not X.Y.0: packages such as pandas require e.g. >=3.7.1
+                f"{target.python_version}.99",
+                "-c",
+                str(cfile),
+                "--build-constraints",
+                str(bfile),
+                str(rfile),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+    if done.returncode == 0:
+        return []
+    lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+    explanation = " ".join(lines[:8])
+    line_no = 0
+    named = re.search(r"([A-Za-z0-9][A-Za-z0-9._-]*)==[\w.]+ (?:and|depends)", explanation)
+    if named:
+        for r in project.requirements.requirements:
+            if r.name and r.name == re.sub(r"[-_.]+", "-", named.group(1)).lower():
+                line_no = r.line
+                break
+    return [
+        Finding(
+            "PF110",
+            Severity.ERROR,
+            project.requirements_path,
+            line_no,
+            f"no installable set for Python {target.python_version} under {target.name}'s constraints: {explanation}",
+            "apply the pin fixes above (preflight --fix), or drop the pin the resolver names",
+        )
+    ]
