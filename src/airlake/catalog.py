@@ -6,6 +6,7 @@ Factories are keyed by :class:`~airlake.settings.CatalogType`; pyiceberg is impo
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,17 +50,25 @@ def _sql(settings: Settings) -> Catalog:
         raise UserError("catalog.uri is empty: set it in the profile or AIRLAKE_CATALOG__URI")
     if uri.startswith("sqlite:///"):
         Path(uri[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
-    try:
-        return SqlCatalog(
-            settings.catalog_name,
-            uri=uri,
-            warehouse=_warehouse(settings),
-            **_io_properties(settings),
-        )
-    except Exception as exc:  # a bad URL or an unreachable server is the user's to fix
-        raise UserError(
-            f"cannot open the catalog at {uri}: {exc.__class__.__name__}: {exc}"
-        ) from None
+    last: Exception | None = None
+    for attempt in range(3):
+        try:
+            return SqlCatalog(
+                settings.catalog_name,
+                uri=uri,
+                warehouse=_warehouse(settings),
+                **_io_properties(settings),
+            )
+        except Exception as exc:  # a bad URL or an unreachable server is the user's to fix
+            last = exc
+            # Two processes opening a new catalog at once both create its tables; the loser
+            # sees "already exists" and simply opens the catalog the winner created.
+            if "already exists" not in str(exc) and "UniqueViolation" not in str(exc):
+                break
+            time.sleep(0.2 * (attempt + 1))
+    raise UserError(
+        f"cannot open the catalog at {uri}: {last.__class__.__name__}: {last}"
+    ) from None
 
 
 def _glue(settings: Settings) -> Catalog:
