@@ -136,8 +136,9 @@ def run_summary(
     campaigns = query(
         catalog,
         engine,
-        "SELECT campaign_id, SUM(impressions) AS impressions, SUM(clicks) AS clicks, "
-        "ROUND(SUM(conversions), 2) AS conversions, SUM(spend) AS spend, SUM(revenue) AS revenue, "
+        "SELECT campaign_id, arg_max(campaign_name, event_date) AS campaign, "
+        "arg_max(advertiser_name, event_date) AS advertiser, SUM(impressions) AS impressions, SUM(clicks) AS clicks, "
+        "ROUND(SUM(conversions), 2) AS conversions, ROUND(SUM(spend), 2) AS spend, ROUND(SUM(revenue), 2) AS revenue, "
         "ROUND(CAST(SUM(revenue) AS DOUBLE) / NULLIF(CAST(SUM(spend) AS DOUBLE), 0), 2) AS roas "
         "FROM reports.campaign_daily "
         f"WHERE event_date BETWEEN DATE '{first}' AND DATE '{last}' "

@@ -122,21 +122,25 @@ def run_demo(
             out=settings.landing_uri,
         )
     )
-    if settings.source_url:
-        from airlake import reference
-
-        on_progress(
-            f"loading the reference data (campaigns, advertisers) into {settings.source_url}"
-        )
-        versions = reference.history(plan.start, plan.days, plan.seed)
-        reference.load(
-            settings.source_url,
-            reference.state_as_of(versions, reference.end_of(plan.run_days[-1])),
-        )
     env = airflow_environment(state, dags)
     log = Path(env["AIRFLOW_HOME"]) / "demo.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     on_progress("preparing Airflow (db migrate, first time only)")
     migrate(env, log)
-    on_progress(f"running the DAG through Airflow for {plan.run_days[0]} .. {plan.run_days[-1]}")
-    return run_through_airflow(plan.run_days, env, dags, log)
+    states: dict[str, str] = {}
+    versions = None
+    if settings.source_url:
+        from airlake import reference
+
+        versions = reference.history(plan.start, plan.days, plan.seed)
+    for day in plan.run_days:
+        if versions is not None:
+            # the source system as it was that evening: renames and removals land day by day
+            from airlake import reference
+
+            reference.load(
+                settings.source_url or "", reference.state_as_of(versions, reference.end_of(day))
+            )
+        on_progress(f"running the DAG through Airflow for {day}")
+        states.update(run_through_airflow([day], env, dags, log))
+    return states
