@@ -27,11 +27,17 @@ CHECKOV = "3.3.30"
 def test_there_is_terraform_to_check() -> None:
     modules = {p.parent.name for p in TF_FILES if "modules" in p.parts}
     assert modules == {"network", "data", "mwaa", "emr", "athena", "identity"}
-    assert {p.parent.name for p in TF_FILES if "envs" in p.parts} == {
+    envs = {p.parent.name for p in TF_FILES if "envs" in p.parts}
+    assert envs == {"_shared", "sandbox", "test", "production"}
+    for env in (
         "sandbox",
         "test",
         "production",
-    }
+    ):  # one root module, linked: environments cannot drift
+        for name in ("main.tf", "variables.tf"):
+            path = TERRAFORM / "envs" / env / name
+            assert path.is_symlink()
+            assert path.resolve() == (TERRAFORM / "envs" / "_shared" / name).resolve()
 
 
 @pytest.mark.parametrize("path", TF_FILES, ids=lambda p: str(p.relative_to(TERRAFORM)))
