@@ -19,6 +19,27 @@ from airlake.errors import UserError
 from airlake.landing import LandingFile
 from airlake.settings import Settings
 
+_SQL_TYPES: tuple[tuple[Callable[[pa.DataType], bool], str, str], ...] = (
+    (pa.types.is_timestamp, "TIMESTAMPTZ", "TIMESTAMP"),
+    (pa.types.is_date32, "DATE", "DATE"),
+    (pa.types.is_int32, "INTEGER", "INT"),
+    (pa.types.is_int64, "BIGINT", "BIGINT"),
+    (pa.types.is_float64, "DOUBLE", "DOUBLE"),
+    (pa.types.is_boolean, "BOOLEAN", "BOOLEAN"),
+    (pa.types.is_binary, "BLOB", "BINARY"),
+    (pa.types.is_string, "VARCHAR", "STRING"),
+)
+
+
+def sql_type(t: pa.DataType, dialect: str) -> str:
+    """The column type an engine's SQL uses for an Arrow type (``duckdb`` or ``spark``)."""
+    if pa.types.is_decimal(t):
+        return f"DECIMAL({t.precision}, {t.scale})"
+    for test, duckdb_name, spark_name in _SQL_TYPES:
+        if test(t):
+            return duckdb_name if dialect == "duckdb" else spark_name
+    raise TypeError(f"no {dialect} type for {t}")
+
 
 @dataclass(frozen=True, slots=True)
 class Relation:

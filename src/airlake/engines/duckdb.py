@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from airlake.engines import IngestOutput, Relation
+from airlake.engines import IngestOutput, Relation, sql_type
 from airlake.engines.duckdb_ingest import ingest_sql
 from airlake.errors import UserError
 from airlake.landing import LandingFile, read_batches
@@ -23,25 +23,7 @@ if TYPE_CHECKING:
 
 
 def _duck_type(t: pa.DataType) -> str:
-    if pa.types.is_timestamp(t):
-        return "TIMESTAMPTZ"
-    if pa.types.is_decimal(t):
-        return f"DECIMAL({t.precision}, {t.scale})"
-    if pa.types.is_date32(t):
-        return "DATE"
-    if pa.types.is_int32(t):
-        return "INTEGER"
-    if pa.types.is_int64(t):
-        return "BIGINT"
-    if pa.types.is_float64(t):
-        return "DOUBLE"
-    if pa.types.is_boolean(t):
-        return "BOOLEAN"
-    if pa.types.is_binary(t):
-        return "BLOB"
-    if pa.types.is_string(t):
-        return "VARCHAR"
-    raise TypeError(f"no DuckDB type for {t}")
+    return sql_type(t, "duckdb")
 
 
 def _projection(schema: pa.Schema) -> str:

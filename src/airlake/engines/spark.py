@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from airlake.engines import IngestOutput, Relation
+from airlake.engines import IngestOutput, Relation, sql_type
 from airlake.errors import UserError
 from airlake.landing import LandingFile, relative_name
 from airlake.settings import Settings
@@ -40,23 +40,7 @@ SPARK_CONF = {
 
 
 def spark_type(t: pa.DataType) -> str:
-    if pa.types.is_timestamp(t):
-        return "TIMESTAMP"
-    if pa.types.is_decimal(t):
-        return f"DECIMAL({t.precision}, {t.scale})"
-    if pa.types.is_date32(t):
-        return "DATE"
-    if pa.types.is_int32(t):
-        return "INT"
-    if pa.types.is_int64(t):
-        return "BIGINT"
-    if pa.types.is_float64(t):
-        return "DOUBLE"
-    if pa.types.is_boolean(t):
-        return "BOOLEAN"
-    if pa.types.is_binary(t):
-        return "BINARY"
-    return "STRING"
+    return sql_type(t, "spark")
 
 
 def ddl(schema: pa.Schema) -> str:
