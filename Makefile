@@ -57,7 +57,8 @@ format: install ## Format the code
 
 .PHONY: bench
 bench: install ## Run the benchmarks (see bench/RESULTS.md)
-	$(PY) bench/pipeline.py
+	$(PY) bench/pipeline.py --spark
+	$(PY) bench/preflight.py --install
 
 .PHONY: clean
 clean: ## Remove the state folder and caches (keeps .venv)

@@ -1,6 +1,6 @@
 """Benchmark: airlake's daily run against a bare DuckDB JSON → Parquet copy of the same files.
 
-    python bench/pipeline.py [--events 2000000] [--keep DIR]
+    python bench/pipeline.py [--events 2000000] [--keep DIR] [--spark]
 
 Generates one day of events (the late arrivals spill into the next days' landing folders), then
 in one invocation times, each in its own child process so peak RSS is per side:
@@ -11,7 +11,8 @@ in one invocation times, each in its own child process so peak RSS is per side:
     quality, all committed to Iceberg.
 
 Prints events/s for both, the ratio (b)/(a) (higher is better; 1.0 = as fast as a bare copy),
-and the peak RSS of each child.
+and the peak RSS of each child. With --spark, (c) the same run on Spark local[2], and how many
+times faster airlake-duckdb is than airlake-spark on this machine.
 """
 
 from __future__ import annotations
@@ -47,12 +48,12 @@ import sys
 from datetime import date
 from airlake.pipeline import open_run, run_day
 from airlake.settings import settings_from_values
-landing, root, day = sys.argv[1], sys.argv[2], date.fromisoformat(sys.argv[3])
+landing, root, day, engine = sys.argv[1], sys.argv[2], date.fromisoformat(sys.argv[3]), sys.argv[4]
 settings = settings_from_values({
     "storage": {"landing": landing, "warehouse": f"{root}/warehouse"},
     "catalog": {"type": "sqlite", "uri": f"sqlite:///{root}/catalog.db"},
 })
-with open_run(settings) as ctx:
+with open_run(settings, engine) as ctx:
     run_day(ctx, day)
 """
 
@@ -107,7 +108,19 @@ def main() -> None:
 
     base_s, base_rss = timed_child(BASELINE, str(landing), str(work / "baseline.parquet"))
     run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=work))
-    lake_s, lake_rss = timed_child(AIRLAKE, str(landing), str(run_dir), DAY.isoformat())
+    lake_s, lake_rss = timed_child(AIRLAKE, str(landing), str(run_dir), DAY.isoformat(), "duckdb")
+    spark: dict[str, float] = {}
+    if args.spark:
+        spark_dir = Path(tempfile.mkdtemp(prefix="spark-", dir=work))
+        spark_s, spark_rss = timed_child(
+            AIRLAKE, str(landing), str(spark_dir), DAY.isoformat(), "spark"
+        )
+        spark = {
+            "spark_seconds": round(spark_s, 2),
+            "spark_lines_per_s": round(lines / spark_s),
+            "spark_driver_peak_rss_mib": round(spark_rss),
+            "ratio_airlake_duckdb_over_spark": round(spark_s / lake_s, 2),
+        }
 
     result = {
         "events_requested": args.events,
@@ -120,6 +133,7 @@ def main() -> None:
         "airlake_lines_per_s": round(lines / lake_s),
         "airlake_peak_rss_mib": round(lake_rss),
         "ratio_airlake_over_baseline": round(base_s / lake_s, 3),
+        **spark,
     }
     for key, value in result.items():
         print(f"{key:36} {value}")
