@@ -49,9 +49,14 @@ def driver(tmp_path: Path):
     browser.quit()
 
 
+def _sum(rows: list[dict], key: str):
+    return sum((r[key] for r in rows), Decimal(0) if isinstance(rows[0][key], Decimal) else 0)
+
+
 def test_dashboard_in_chromium(driver, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
 
+    # two days of traffic; the run's window is three days, so the first day has no data
     generate(
         GeneratorConfig(
             start=DAY - timedelta(days=1),
@@ -63,6 +68,7 @@ def test_dashboard_in_chromium(driver, tmp_path: Path) -> None:
     )
     settings = settings_from_values(
         {
+            "name": "browser-test",
             "storage": {
                 "landing": str(tmp_path / "landing"),
                 "warehouse": str(tmp_path / "state" / "warehouse"),
@@ -79,51 +85,95 @@ def test_dashboard_in_chromium(driver, tmp_path: Path) -> None:
             for r in read_table(ctx.catalog, "reports.campaign_daily").to_pylist()
             if w.start <= r["event_date"] <= DAY
         ]
+        quality = read_table(ctx.catalog, "reports.data_quality_daily").to_pylist()
     page = reports_dir(settings) / f"airlake-{DAY}.html"
-    assert page.exists()
+    latest = reports_dir(settings) / "latest.html"
+    assert page.read_bytes() == latest.read_bytes()
 
     driver.get(page.resolve().as_uri())
     errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
+    css = driver.find_elements
+    days_with_data = len({r["event_date"] for r in campaign})
+    assert days_with_data == 2
+    assert len(css(By.CSS_SELECTOR, "#chart-trend rect.bar")) == 2 * days_with_data
+    assert len(css(By.CSS_SELECTOR, "#chart-clicks rect.bar")) == days_with_data
+    assert len(css(By.CSS_SELECTOR, "#chart-conversions rect.bar")) == days_with_data
+    assert len(css(By.CSS_SELECTOR, "#chart-funnel rect.bar")) == 4
+    for chart in css(By.CSS_SELECTOR, "svg.chart"):  # laid out, not just present in the DOM
+        assert chart.size["width"] > 200 and chart.size["height"] > 100, chart.get_attribute("id")
+    for bar in css(By.CSS_SELECTOR, "#chart-trend rect.bar"):
+        assert float(bar.get_attribute("height")) >= 0
     assert (
-        len(driver.find_elements(By.CSS_SELECTOR, "#chart-trend rect.bar")) == 2 * 2
-    )  # 2 days x 2 series
-    assert len(driver.find_elements(By.CSS_SELECTOR, "#chart-clicks rect.bar")) == 4
-    assert len(driver.find_elements(By.CSS_SELECTOR, "#chart-funnel rect.bar")) == 4
+        f"No campaign data for {w.start.isoformat()}" in driver.find_element(By.ID, "partial").text
+    )
 
-    spend = sum((r["spend"] for r in campaign), Decimal(0))
-    revenue = sum((r["revenue"] for r in campaign), Decimal(0))
+    # KPI tiles equal the report table's sums
+    spend, revenue = _sum(campaign, "spend"), _sum(campaign, "revenue")
+    clicks, impressions = _sum(campaign, "clicks"), _sum(campaign, "impressions")
+    conversions = _sum(campaign, "conversions")
     kpi = {
         e.get_attribute("data-kpi"): e.find_element(By.CLASS_NAME, "value").text
-        for e in driver.find_elements(By.CLASS_NAME, "kpi")
+        for e in css(By.CLASS_NAME, "kpi")
     }
-    assert kpi["spend"] == fmt.money(spend)
-    assert kpi["revenue"] == fmt.money(revenue)
-    assert kpi["roas"] == fmt.ratio(float(revenue / spend))
+    assert kpi == {
+        "spend": fmt.money(spend),
+        "revenue": fmt.money(revenue),
+        "roas": fmt.ratio(float(revenue / spend)),
+        "conversions": fmt.number(conversions, 1),
+        "ctr": fmt.percent(clicks / impressions),
+        "cvr": fmt.percent(conversions / clicks),
+    }
 
-    rows = driver.find_elements(By.CSS_SELECTOR, "#campaigns tbody tr")
-    by_campaign: dict[str, dict] = {}
+    # every number of every campaign row equals the report table summed per campaign
+    by_campaign: dict[str, list[dict]] = {}
     for r in campaign:
-        agg = by_campaign.setdefault(r["campaign_id"], {"clicks": 0, "spend": Decimal(0)})
-        agg["clicks"] += r["clicks"]
-        agg["spend"] += r["spend"]
+        by_campaign.setdefault(r["campaign_id"], []).append(r)
+    rows = css(By.CSS_SELECTOR, "#campaigns tbody tr")
     assert len(rows) == len(by_campaign)
     for row in rows:
-        cid = row.get_attribute("data-campaign")
-        shown_clicks = row.find_element(By.CSS_SELECTOR, "td[data-key=clicks]").text
-        shown_spend = row.find_element(By.CSS_SELECTOR, "td[data-key=spend]").text
-        assert shown_clicks == fmt.integer(by_campaign[cid]["clicks"]), cid
-        assert shown_spend == fmt.money(by_campaign[cid]["spend"]), cid
+        group = by_campaign[row.get_attribute("data-campaign")]
+        shown = {
+            td.get_attribute("data-key"): td.text for td in row.find_elements(By.TAG_NAME, "td")
+        }
+        c_spend, c_clicks = _sum(group, "spend"), _sum(group, "clicks")
+        c_conv = _sum(group, "conversions")
+        assert shown["impressions"] == fmt.integer(_sum(group, "impressions"))
+        assert shown["clicks"] == fmt.integer(c_clicks)
+        assert shown["conversions"] == fmt.number(c_conv, 1)
+        assert shown["spend"] == fmt.money(c_spend)
+        assert shown["revenue"] == fmt.money(_sum(group, "revenue"))
+        assert shown["cpc"] == (fmt.money(float(c_spend) / c_clicks) if c_clicks else "–")
 
-    # sorting by clicks (click the header twice: ascending, then descending)
-    header = driver.find_element(By.CSS_SELECTOR, "#campaigns th[data-col='2']")
+    # data quality: one row per landing day, numbers from the quality table
+    shown_quality = {
+        tr.get_attribute("data-landing"): {
+            td.get_attribute("data-key"): td.text for td in tr.find_elements(By.TAG_NAME, "td")
+        }
+        for tr in css(By.CSS_SELECTOR, "#quality tbody tr")
+    }
+    expected_quality = {
+        r["landing_date"].isoformat(): r for r in quality if w.start <= r["landing_date"] <= DAY
+    }
+    assert shown_quality.keys() == expected_quality.keys()
+    for day, r in expected_quality.items():
+        assert shown_quality[day]["lines"] == fmt.integer(r["lines"])
+        assert shown_quality[day]["valid"] == fmt.integer(r["valid"])
+        assert shown_quality[day]["duplicates"] == fmt.integer(r["duplicates"])
+        assert shown_quality[day]["quarantined"] == fmt.integer(r["quarantined"])
+
+    # sorting by clicks: ascending on the first click, descending on the second
+    header = driver.find_element(By.CSS_SELECTOR, "#campaigns th[data-key=clicks]")
+    assert header.text == "Clicks"
+    most = max(_sum(g, "clicks") for g in by_campaign.values())
+    least = min(_sum(g, "clicks") for g in by_campaign.values())
     header.click()
+    first = css(By.CSS_SELECTOR, "#campaigns tbody tr td[data-key=clicks]")[0].text
+    assert first == fmt.integer(least)
     header.click()
-    first = driver.find_element(By.CSS_SELECTOR, "#campaigns tbody tr").get_attribute(
-        "data-campaign"
-    )
-    assert first == max(by_campaign, key=lambda c: (by_campaign[c]["clicks"], c)) or by_campaign[
-        first
-    ]["clicks"] == max(v["clicks"] for v in by_campaign.values())
+    first = css(By.CSS_SELECTOR, "#campaigns tbody tr td[data-key=clicks]")[0].text
+    assert first == fmt.integer(most)
+
     ARTIFACTS.mkdir(exist_ok=True)
+    driver.set_window_size(1300, driver.execute_script("return document.body.scrollHeight") + 40)
     assert driver.save_screenshot(str(ARTIFACTS / "dashboard.png"))

@@ -22,9 +22,11 @@ from airlake.tables import (
     REPORT_CAMPAIGN,
     REPORT_FUNNEL,
     REPORT_QUALITY,
+    TableDef,
 )
 
 if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
     from pyiceberg.catalog import Catalog
 
 BI_TABLES = (
@@ -37,18 +39,23 @@ BI_TABLES = (
 )
 
 
+def state_dir(settings: Settings) -> Path:
+    """The folder that holds the warehouse locally (``.airlake`` when the warehouse is on S3):
+    published files go next to the data they come from."""
+    if is_remote(settings.warehouse_uri):
+        return Path(".airlake")
+    return Path(settings.warehouse_uri).parent
+
+
 def default_bi_path(settings: Settings) -> Path:
-    """``<state>/bi/airlake.duckdb`` next to a local warehouse (or under .airlake/ for S3)."""
-    base = (
-        Path(".airlake")
-        if is_remote(settings.warehouse_uri)
-        else Path(settings.warehouse_uri).parent
-    )
-    return base / "bi" / "airlake.duckdb"
+    """``<state>/bi/airlake.duckdb``, see :func:`state_dir`."""
+    return state_dir(settings) / "bi" / "airlake.duckdb"
 
 
 @dataclass(frozen=True, slots=True)
 class Published:
+    """A published BI file and the rows written per table."""
+
     path: Path
     tables: dict[str, int]
 
@@ -56,52 +63,83 @@ class Published:
 def publish_bi(
     catalog: Catalog, settings: Settings, out: Path, published_at: datetime
 ) -> Published:
-    """Write the BI database to ``out`` atomically; returns rows per table."""
+    """Write the BI database to ``out`` atomically.
+
+    Every table is copied from its current Iceberg snapshot; ``main.published`` records the
+    snapshot id, row count and time per table, so a reader can check what it sees.
+
+    Returns:
+        The path and the rows written per table.
+    """
     import duckdb
 
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".airlake-bi-", suffix=".duckdb", dir=out.parent)
     os.close(fd)
-    os.unlink(tmp_name)  # DuckDB creates the file itself
+    os.unlink(tmp_name)  # DuckDB refuses to open an empty file as a database: let it create it
     counts: dict[str, int] = {}
-    con = duckdb.connect(tmp_name)
     try:
-        if is_remote(settings.warehouse_uri):
-            con.register_filesystem(
-                filesystem("s3://", StorageOptions(settings.s3_endpoint, settings.aws_region))
-            )
-        for tdef in BI_TABLES:
-            schema, name = tdef.name.split(".")
-            con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-            files: list[str] = []
-            snapshot = None
-            if catalog.table_exists(tdef.name):
-                table = catalog.load_table(tdef.name)
-                snap = table.current_snapshot()
-                snapshot = snap.snapshot_id if snap else None
-                if snap is not None:
-                    files = sorted(task.file.file_path for task in table.scan().plan_files())
-            if files:
-                listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-                con.execute(
-                    f'CREATE TABLE "{schema}"."{name}" AS SELECT * FROM read_parquet([{listed}])'
+        con = duckdb.connect(tmp_name)
+        try:
+            if is_remote(settings.warehouse_uri):
+                con.register_filesystem(
+                    filesystem("s3://", StorageOptions(settings.s3_endpoint, settings.aws_region))
                 )
-            else:
-                con.register("__empty", tdef.schema.empty_table())
-                con.execute(f'CREATE TABLE "{schema}"."{name}" AS SELECT * FROM __empty')
-                con.unregister("__empty")
-            row = con.execute(f'SELECT COUNT(*) FROM "{schema}"."{name}"').fetchone()
-            counts[tdef.name] = int(row[0]) if row else 0
             con.execute(
-                "CREATE TABLE IF NOT EXISTS main.published "
-                "(table_name VARCHAR, snapshot_id BIGINT, row_count BIGINT, published_at TIMESTAMPTZ)"
+                "CREATE TABLE main.published (table_name VARCHAR, snapshot_id BIGINT, "
+                "row_count BIGINT, published_at TIMESTAMPTZ)"
             )
-            con.execute(
-                "INSERT INTO main.published VALUES (?, ?, ?, ?)",
-                [tdef.name, snapshot, counts[tdef.name], published_at],
-            )
-        con.execute("CHECKPOINT")
+            for tdef in BI_TABLES:
+                snapshot = _copy_table(con, catalog, tdef)
+                schema, name = tdef.name.split(".")
+                row = con.execute(f'SELECT COUNT(*) FROM "{schema}"."{name}"').fetchone()
+                counts[tdef.name] = int(row[0]) if row else 0
+                con.execute(
+                    "INSERT INTO main.published VALUES (?, ?, ?, ?)",
+                    [tdef.name, snapshot, counts[tdef.name], published_at],
+                )
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp_name, out)
     finally:
-        con.close()
-    os.replace(tmp_name, out)
+        # after a failure nothing half-written stays next to the published file
+        for leftover in (tmp_name, tmp_name + ".wal"):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
     return Published(out, counts)
+
+
+def _copy_table(con: DuckDBPyConnection, catalog: Catalog, tdef: TableDef) -> int | None:
+    """Create ``schema.name`` in ``con`` from the table's current snapshot; its id, or None."""
+    schema, name = tdef.name.split(".")
+    target = f'"{schema}"."{name}"'
+    con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    snap = None
+    if catalog.table_exists(tdef.name):
+        table = catalog.load_table(tdef.name)
+        snap = table.current_snapshot()
+    if snap is None:
+        con.register("__empty", tdef.schema.empty_table())
+        con.execute(f"CREATE TABLE {target} AS SELECT * FROM __empty")
+        con.unregister("__empty")
+        return None
+    scan = table.scan(snapshot_id=snap.snapshot_id)
+    tasks = list(scan.plan_files())
+    if not tasks:
+        con.register("__empty", tdef.schema.empty_table())
+        con.execute(f"CREATE TABLE {target} AS SELECT * FROM __empty")
+        con.unregister("__empty")
+    elif any(task.delete_files for task in tasks):
+        # row-level deletes: let pyiceberg apply them rather than reading the files raw
+        con.register("__scan", scan.to_arrow())
+        con.execute(f"CREATE TABLE {target} AS SELECT * FROM __scan")
+        con.unregister("__scan")
+    else:
+        # the pipeline writes whole files per partition: DuckDB streams them straight in
+        listed = ", ".join("'" + t.file.file_path.replace("'", "''") + "'" for t in tasks)
+        columns = ", ".join(f'"{f.name}"' for f in tdef.schema)
+        con.execute(
+            f"CREATE TABLE {target} AS SELECT {columns} FROM read_parquet([{listed}], union_by_name = true)"
+        )
+    return int(snap.snapshot_id)

@@ -7,15 +7,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from airlake.tables import REPORT_CAMPAIGN, REPORT_FUNNEL, REPORT_QUALITY, TABLES, data_files
+from airlake.tables import REPORT_CAMPAIGN, REPORT_FUNNEL, REPORT_QUALITY, TABLES, read_table
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
 
+Row = dict[str, Any]
+
 
 @dataclass(frozen=True, slots=True)
 class Totals:
-    """Period totals on valid traffic; the KPI tiles."""
+    """Period totals on valid traffic: the KPI tiles."""
 
     impressions: int = 0
     clicks: int = 0
@@ -25,57 +27,77 @@ class Totals:
 
     @property
     def roas(self) -> float | None:
+        """Revenue per unit of spend (None without spend)."""
         return float(self.revenue / self.spend) if self.spend else None
 
     @property
     def ctr(self) -> float | None:
+        """Clicks per impression (None without impressions)."""
         return self.clicks / self.impressions if self.impressions else None
 
     @property
     def cvr(self) -> float | None:
+        """Conversions per click (None without clicks)."""
         return self.conversions / self.clicks if self.clicks else None
 
 
 @dataclass(frozen=True, slots=True)
 class ReportData:
+    """Everything the dashboard shows for the period ``[first, last]``, as plain values."""
+
     first: date
     last: date
-    campaigns: list[dict[str, Any]]
+    campaigns: tuple[Row, ...]
     """One row per campaign over the period (sums, then ratios)."""
-    daily: list[dict[str, Any]]
-    """campaign_daily summed per day: the trend."""
-    funnel: list[dict[str, Any]]
-    quality: list[dict[str, Any]]
+    daily: tuple[Row, ...]
+    """campaign_daily summed per event day (only days that have rows): the trend."""
+    funnel: tuple[Row, ...]
+    """funnel_daily rows of the period, by day."""
+    quality: tuple[Row, ...]
+    """data_quality_daily rows whose landing day is in the period."""
     totals: Totals
     previous: Totals
-    snapshots: dict[str, int | None] = field(default_factory=dict)
+    """The same-length period just before ``first``: the change shown on every KPI tile."""
+    snapshots: tuple[tuple[str, int | None], ...] = field(default=())
+    """(table, current Iceberg snapshot id) for every table of the lakehouse that exists."""
+
+    @property
+    def days(self) -> tuple[date, ...]:
+        """Every day of the period."""
+        return tuple(
+            self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)
+        )
 
     @property
     def empty(self) -> bool:
+        """No report row at all for the period."""
         return not self.campaigns and not self.funnel and not self.quality
 
+    @property
+    def days_without_campaigns(self) -> tuple[date, ...]:
+        """Days of the period with no campaign rows (not run yet, or no traffic)."""
+        have = {d["day"] for d in self.daily}
+        return tuple(d for d in self.days if d not in have)
 
-def _rows(
-    catalog: Catalog, name: str, column: str, first: date, last: date
-) -> list[dict[str, Any]]:
-    import pyarrow.parquet as pq
+    @property
+    def days_without_quality(self) -> tuple[date, ...]:
+        """Landing days of the period with no data-quality row (not run yet)."""
+        have = {r["landing_date"] for r in self.quality}
+        return tuple(d for d in self.days if d not in have)
 
-    if not catalog.table_exists(name):
-        return []
-    table = catalog.load_table(name)
-    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    files = data_files(table, column, days)
-    if not files:
-        return []
-    io = table.io
-    rows: list[dict[str, Any]] = []
-    for path in files:
-        with io.new_input(path).open() as fh:
-            rows.extend(pq.read_table(fh).to_pylist())
+
+def _dates(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _rows(catalog: Catalog, name: str, column: str, first: date, last: date) -> list[Row]:
+    listed = ", ".join(f"'{d.isoformat()}'" for d in _dates(first, last))
+    rows = read_table(catalog, name, f"{column} IN ({listed})").to_pylist()
     return sorted(rows, key=lambda r: (r[column], r.get("campaign_id") or ""))
 
 
-def _totals(rows: list[dict[str, Any]]) -> Totals:
+def totals_of(rows: list[Row]) -> Totals:
+    """Sum campaign_daily rows into :class:`Totals` (pure)."""
     return Totals(
         impressions=sum(r["impressions"] for r in rows),
         clicks=sum(r["clicks"] for r in rows),
@@ -85,16 +107,24 @@ def _totals(rows: list[dict[str, Any]]) -> Totals:
     )
 
 
-def _per_campaign(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    by: dict[str, list[dict[str, Any]]] = {}
-    for r in rows:
+def per_campaign(rows: list[Row]) -> tuple[Row, ...]:
+    """campaign_daily rows summed per campaign, ratios recomputed from the sums (pure).
+
+    The name, advertiser and channel shown are those of the last day of the period.
+    """
+    by: dict[str, list[Row]] = {}
+    for r in sorted(rows, key=lambda r: r["event_date"]):
         by.setdefault(r["campaign_id"], []).append(r)
     out = []
     for campaign, group in sorted(by.items()):
-        t = _totals(group)
+        t = totals_of(group)
+        latest = group[-1]
         out.append(
             {
                 "campaign_id": campaign,
+                "campaign_name": latest.get("campaign_name") or campaign,
+                "advertiser_name": latest.get("advertiser_name") or "",
+                "channel": latest.get("channel") or "",
                 "impressions": t.impressions,
                 "clicks": t.clicks,
                 "conversions": t.conversions,
@@ -108,16 +138,17 @@ def _per_campaign(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "bot_clicks": sum(r["bot_clicks"] for r in group),
             }
         )
-    return out
+    return tuple(out)
 
 
-def _per_day(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    by: dict[date, list[dict[str, Any]]] = {}
+def per_day(rows: list[Row]) -> tuple[Row, ...]:
+    """campaign_daily rows summed per event day (pure)."""
+    by: dict[date, list[Row]] = {}
     for r in rows:
         by.setdefault(r["event_date"], []).append(r)
     out = []
     for day, group in sorted(by.items()):
-        t = _totals(group)
+        t = totals_of(group)
         out.append(
             {
                 "day": day,
@@ -127,28 +158,37 @@ def _per_day(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "conversions": t.conversions,
             }
         )
-    return out
+    return tuple(out)
 
 
 def load_report_data(catalog: Catalog, first: date, last: date) -> ReportData:
-    """Read the period [first, last] and the same-length period before it."""
+    """Read the period ``[first, last]`` and the same-length period before it.
+
+    Args:
+        catalog: the lakehouse catalog.
+        first: first event (and landing) day of the period.
+        last: last day of the period, inclusive.
+
+    Returns:
+        A :class:`ReportData`; tables that do not exist yet read as empty.
+    """
     length = (last - first).days + 1
     before_first, before_last = first - timedelta(days=length), first - timedelta(days=1)
     campaign_rows = _rows(catalog, REPORT_CAMPAIGN.name, "event_date", first, last)
     previous_rows = _rows(catalog, REPORT_CAMPAIGN.name, "event_date", before_first, before_last)
-    snapshots: dict[str, int | None] = {}
+    snapshots: list[tuple[str, int | None]] = []
     for tdef in TABLES:
         if catalog.table_exists(tdef.name):
             snap = catalog.load_table(tdef.name).current_snapshot()
-            snapshots[tdef.name] = snap.snapshot_id if snap else None
+            snapshots.append((tdef.name, snap.snapshot_id if snap else None))
     return ReportData(
         first=first,
         last=last,
-        campaigns=_per_campaign(campaign_rows),
-        daily=_per_day(campaign_rows),
-        funnel=_rows(catalog, REPORT_FUNNEL.name, "event_date", first, last),
-        quality=_rows(catalog, REPORT_QUALITY.name, "landing_date", first, last),
-        totals=_totals(campaign_rows),
-        previous=_totals(previous_rows),
-        snapshots=snapshots,
+        campaigns=per_campaign(campaign_rows),
+        daily=per_day(campaign_rows),
+        funnel=tuple(_rows(catalog, REPORT_FUNNEL.name, "event_date", first, last)),
+        quality=tuple(_rows(catalog, REPORT_QUALITY.name, "landing_date", first, last)),
+        totals=totals_of(campaign_rows),
+        previous=totals_of(previous_rows),
+        snapshots=tuple(sorted(snapshots)),
     )

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import os
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from airlake.report.bi import default_bi_path, publish_bi
+from airlake.report.bi import default_bi_path, publish_bi, state_dir
 from airlake.report.build import RunMeta, build_html
 from airlake.report.data import load_report_data
 from airlake.settings import Settings
-from airlake.storage import is_remote
 
 if TYPE_CHECKING:
     from airlake.pipeline import RunContext, Window
@@ -18,30 +18,46 @@ if TYPE_CHECKING:
 
 
 def reports_dir(settings: Settings) -> Path:
-    base = (
-        Path(".airlake")
-        if is_remote(settings.warehouse_uri)
-        else Path(settings.warehouse_uri).parent
-    )
-    return base / "reports"
+    """``<warehouse parent>/reports`` for a local warehouse (``.airlake/reports`` for S3)."""
+    return state_dir(settings) / "reports"
 
 
-def write_dashboard(ctx: RunContext, first: object, last: object, out: Path, now: datetime) -> Path:
-    data = load_report_data(ctx.catalog, first, last)  # type: ignore[arg-type]
-    html = build_html(data, RunMeta(ctx.settings.environment, ctx.engine.name, now))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(out)
+def _write_atomically(path: Path, text: str) -> None:
+    """A browser reloading the page sees the old or the new file, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_dashboard(
+    ctx: RunContext, first: date, last: date, out: Path, now: datetime, *extra: Path
+) -> Path:
+    """Read the report tables for ``[first, last]`` and write the page to ``out`` (and to
+    every path in ``extra``), each replaced atomically. Returns ``out``."""
+    data = load_report_data(ctx.catalog, first, last)
+    page = build_html(data, RunMeta(ctx.settings.environment, ctx.engine.name, now))
+    for path in (out, *extra):
+        _write_atomically(path, page)
     return out
 
 
 def stage_publish(ctx: RunContext, w: Window) -> list[CommitResult]:
-    """Write ``reports/airlake-<day>.html`` (+ ``latest.html``) and the BI file. Commits nothing."""
+    """Write ``reports/airlake-<day>.html`` and ``reports/latest.html`` for the run's window,
+    and the BI file. Commits no table, so returns ``[]``."""
     now = datetime.now(UTC)
     folder = reports_dir(ctx.settings)
-    page = write_dashboard(ctx, w.start, w.day, folder / f"airlake-{w.day.isoformat()}.html", now)
-    (folder / "latest.html").write_text(page.read_text(encoding="utf-8"), encoding="utf-8")
-    publish_bi(ctx.catalog, ctx.settings, default_bi_path(ctx.settings), now)
-    ctx.on_progress(f"published {page} and {default_bi_path(ctx.settings)}")
+    page = write_dashboard(
+        ctx,
+        w.start,
+        w.day,
+        folder / f"airlake-{w.day.isoformat()}.html",
+        now,
+        folder / "latest.html",
+    )
+    bi = publish_bi(ctx.catalog, ctx.settings, default_bi_path(ctx.settings), now)
+    ctx.on_progress(f"published {page} and {bi.path}")
     return []
