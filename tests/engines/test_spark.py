@@ -6,6 +6,7 @@ per stage dominates, so more data mostly adds minutes, not coverage).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -59,7 +60,7 @@ def _floats_close(a: pa.Table, b: pa.Table) -> None:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Settings, Settings]:
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Settings, Settings]]:
     root = tmp_path_factory.mktemp("engines")
     generate(
         GeneratorConfig(
@@ -71,7 +72,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Settings, Sett
         with open_run(settings, engine) as ctx:
             for day in DAYS:
                 run_day(ctx, day)
-    return root, on_duckdb, on_spark
+    yield root, on_duckdb, on_spark
+    from airlake.engines.spark import session
+
+    session().stop()  # before the interpreter exits, while logging can still write
 
 
 def test_every_table_is_the_same_on_spark_and_duckdb(runs) -> None:
