@@ -89,6 +89,7 @@ def main() -> None:
     parser.add_argument(
         "--keep", type=Path, default=None, help="reuse/keep generated data in this folder"
     )
+    parser.add_argument("--spark", action="store_true", help="also run airlake on Spark (local[2])")
     args = parser.parse_args()
 
     from airlake.generator import GeneratorConfig, generate
