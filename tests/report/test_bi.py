@@ -11,58 +11,117 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from airlake.catalog import open_catalog
 from airlake.pipeline import open_run, run_day
-from airlake.report.bi import publish_bi
-from airlake.settings import Settings
+from airlake.report.bi import BI_TABLES, publish_bi
+from airlake.settings import Settings, settings_from_values
 from tests.conftest import click_line
 
+# Opens the file read-only in a loop. Every read must be one whole version: all tables present,
+# each table's rows equal to what main.published says, and one publishing time for all of them.
 READER = """
 import sys, time, duckdb
-path, seconds = sys.argv[1], float(sys.argv[2])
-end, reads = time.time() + seconds, 0
+path, seconds, tables = sys.argv[1], float(sys.argv[2]), sys.argv[3].split(",")
+end, reads, versions = time.time() + seconds, 0, set()
 while time.time() < end:
     try:
         con = duckdb.connect(path, read_only=True)
     except duckdb.IOException:
         continue  # the very first publish has not renamed its file into place yet
-    published = dict(con.execute("SELECT table_name, row_count FROM main.published").fetchall())
-    actual = con.execute("SELECT COUNT(*) FROM clean.events").fetchone()[0]
+    published = con.execute("SELECT table_name, row_count, published_at FROM main.published").fetchall()
+    actual = {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
     con.close()
-    assert len(published) == 6, published
-    assert published["clean.events"] == actual, (published, actual)
+    assert sorted(p[0] for p in published) == sorted(tables), published
+    assert {p[0]: p[1] for p in published} == actual, (published, actual)
+    assert len({p[2] for p in published}) == 1, published
+    versions.add(actual["clean.events"])
     reads += 1
-print("READS", reads)
+print("READS", reads, "VERSIONS", len(versions))
 """
 
 
+def _settings(tmp_path: Path, name: str) -> Settings:
+    return settings_from_values(
+        {
+            "storage": {
+                "landing": str(tmp_path / "landing"),
+                "warehouse": str(tmp_path / name / "warehouse"),
+            },
+            "catalog": {"type": "sqlite", "uri": f"sqlite:///{tmp_path}/{name}/catalog.db"},
+        },
+        root=tmp_path,
+    )
+
+
 @pytest.mark.slow
-def test_reader_never_sees_a_half_written_file(
-    write_landing, local_settings: Settings, tmp_path: Path
-) -> None:
-    day = date(2026, 11, 10)
-    write_landing(day, 10, [click_line(f"e{i}", "2026-11-10T10:00:00") for i in range(50)])
-    with open_run(local_settings) as ctx:
-        run_day(ctx, day)
-        target = tmp_path / "bi" / "airlake.duckdb"
-        publish_bi(ctx.catalog, local_settings, target, datetime.now(UTC))
-        reader = subprocess.Popen(
-            [sys.executable, "-c", READER, str(target), "6"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        published = 0
-        deadline = time.time() + 5
-        while time.time() < deadline:
-            publish_bi(ctx.catalog, local_settings, target, datetime.now(UTC))
-            published += 1
-        out, err = reader.communicate(timeout=60)
+def test_reader_never_sees_a_half_written_file(write_landing, tmp_path: Path) -> None:
+    # two lakehouses over the same landing zone: one holds day 10 (50 events), the other days
+    # 10 and 11 (80 events); publishing them in turn gives the reader two different versions
+    write_landing(
+        date(2026, 11, 10), 10, [click_line(f"a{i}", "2026-11-10T10:00:00") for i in range(50)]
+    )
+    write_landing(
+        date(2026, 11, 11), 10, [click_line(f"b{i}", "2026-11-11T10:00:00") for i in range(30)]
+    )
+    small, large = _settings(tmp_path, "small"), _settings(tmp_path, "large")
+    with open_run(small) as ctx:
+        run_day(ctx, date(2026, 11, 10))
+    with open_run(large) as ctx:
+        run_day(ctx, date(2026, 11, 10))
+        run_day(ctx, date(2026, 11, 11))
+    versions = [(open_catalog(small), small), (open_catalog(large), large)]
+    target = tmp_path / "bi" / "airlake.duckdb"
+    publish_bi(*versions[0], target, datetime.now(UTC))
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(target), "6", ",".join(t.name for t in BI_TABLES)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    published = 0
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        catalog, settings = versions[published % 2]
+        publish_bi(catalog, settings, target, datetime.now(UTC))
+        published += 1
+    out, err = reader.communicate(timeout=60)
     assert reader.returncode == 0, err[-2000:]
-    reads = int(out.split()[-1])
+    words = out.split()
+    reads, seen = int(words[1]), int(words[3])
+    print(f"{published} publishes, {reads} complete reads, {seen} distinct versions read")
     assert reads > 0 and published > 1
     con = duckdb.connect(str(target), read_only=True)
-    assert con.execute("SELECT COUNT(*) FROM clean.events").fetchone() == (50,)
+    last = 50 if published % 2 == 1 else 80
+    assert con.execute("SELECT COUNT(*) FROM clean.events").fetchone() == (last,)
     con.close()
-    assert not list(target.parent.glob(".airlake-bi-*")), (
-        "temporary files are cleaned up by the rename"
-    )
+    assert not list(target.parent.glob(".airlake-bi-*")), "the rename leaves no temporary file"
+
+
+def test_an_empty_lakehouse_publishes_empty_tables(
+    local_settings: Settings, tmp_path: Path
+) -> None:
+    out = tmp_path / "bi.duckdb"
+    published = publish_bi(open_catalog(local_settings), local_settings, out, datetime.now(UTC))
+    assert published.tables == {t.name: 0 for t in BI_TABLES}
+    con = duckdb.connect(str(out), read_only=True)
+    try:
+        columns = [r[0] for r in con.execute("DESCRIBE reports.campaign_daily").fetchall()]
+        assert columns[:3] == ["event_date", "campaign_id", "impressions"]
+        assert con.execute("SELECT snapshot_id FROM main.published").fetchall() == [(None,)] * 6
+    finally:
+        con.close()
+
+
+def test_a_failed_publish_keeps_the_old_file_and_leaves_nothing_behind(
+    local_settings: Settings, tmp_path: Path
+) -> None:
+    out = tmp_path / "bi" / "airlake.duckdb"
+    catalog = open_catalog(local_settings)
+    publish_bi(catalog, local_settings, out, datetime(2026, 11, 1, tzinfo=UTC))
+    before = out.read_bytes()
+    # a folder in the way of the final rename: the publish fails after writing the new version
+    (out.parent / "blocker").mkdir()
+    with pytest.raises(IsADirectoryError):
+        publish_bi(catalog, local_settings, out.parent / "blocker", datetime.now(UTC))
+    assert out.read_bytes() == before
+    assert not list(out.parent.glob(".airlake-bi-*"))

@@ -1,0 +1,44 @@
+"""The publish stage: the last stage of a run writes the dashboard and the BI file."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from airlake.pipeline import STAGE_NAMES, open_run, run_day
+from airlake.report.bi import default_bi_path
+from airlake.report.publish import reports_dir
+from airlake.settings import Settings, settings_from_values
+from tests.conftest import click_line
+
+
+def test_publish_runs_after_quality() -> None:
+    assert STAGE_NAMES[-2:] == ("quality", "publish")
+
+
+def test_files_go_next_to_a_local_warehouse(tmp_path: Path) -> None:
+    local = settings_from_values({"storage": {"warehouse": str(tmp_path / "wh")}})
+    assert reports_dir(local) == tmp_path / "reports"
+    assert default_bi_path(local) == tmp_path / "bi" / "airlake.duckdb"
+    remote = settings_from_values({"storage": {"warehouse": "s3://bucket/warehouse"}})
+    assert reports_dir(remote) == Path(".airlake/reports")
+
+
+def test_a_run_publishes(write_landing, local_settings: Settings, tmp_path: Path) -> None:
+    day = date(2026, 11, 10)
+    write_landing(day, 10, [click_line(f"e{i}", "2026-11-10T10:00:00") for i in range(3)])
+    with open_run(local_settings) as ctx:
+        run_day(ctx, day)
+    page = tmp_path / "reports" / "airlake-2026-11-10.html"
+    text = page.read_text(encoding="utf-8")
+    assert "2026-11-08 – 2026-11-10" in text  # the run's late-data window
+    assert '<div class="value">€0.75</div>' in text  # three clicks at €0.25
+    assert (tmp_path / "reports" / "latest.html").read_text(encoding="utf-8") == text
+    assert not list((tmp_path / "reports").glob(".*tmp"))
+    con = duckdb.connect(str(tmp_path / "bi" / "airlake.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT SUM(clicks) FROM reports.campaign_daily").fetchone() == (3,)
+    finally:
+        con.close()
