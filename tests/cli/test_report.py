@@ -110,5 +110,14 @@ def test_user_mistakes_are_one_line_and_exit_1(profile: Path, tmp_path: Path) ->
     )
     assert result.exit_code != 0 and "Traceback" not in result.output
 
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    result = invoke(
+        "report", "--date", DAY.isoformat(), "--out", str(blocked / "x.html"), "--env", str(profile)
+    )
+    assert result.exit_code == 1 and result.output.startswith(f"error: cannot write {blocked}")
+    result = invoke("publish-bi", "--out", str(blocked / "x.duckdb"), "--env", str(profile))
+    assert result.exit_code == 1 and result.output.startswith(f"error: cannot write {blocked}")
+
     result = invoke("report", "--date", DAY.isoformat(), "--days", "0", "--env", str(profile))
     assert result.exit_code == 2 and "--days" in result.output

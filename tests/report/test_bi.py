@@ -108,6 +108,10 @@ def test_an_empty_lakehouse_publishes_empty_tables(
         columns = [r[0] for r in con.execute("DESCRIBE reports.campaign_daily").fetchall()]
         assert columns[:3] == ["event_date", "campaign_id", "impressions"]
         assert con.execute("SELECT snapshot_id FROM main.published").fetchall() == [(None,)] * 6
+        tags = con.execute(
+            "SELECT tags FROM duckdb_databases() WHERE path = ?", [str(out)]
+        ).fetchone()
+        assert tags == ({"storage_version": "v1.0.0+"},)  # BI drivers with DuckDB 1.x open it
     finally:
         con.close()
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from airlake.cli.platform import env_options, parse_day, settings_for
+from airlake.errors import UserError
 
 
 @click.command("report")
@@ -29,7 +30,10 @@ def report_command(
     first = last - timedelta(days=days - 1)
     target = Path(out) if out else reports_dir(settings) / f"airlake-{first}-{last}.html"
     with open_run(settings, "duckdb") as ctx:
-        page = write_dashboard(ctx, first, last, target, datetime.now(UTC))
+        try:
+            page = write_dashboard(ctx, first, last, target, datetime.now(UTC))
+        except OSError as exc:
+            raise UserError(f"cannot write {target}: {exc.strerror or exc}") from None
     click.echo(f"report: {page.resolve()}")
 
 
@@ -43,7 +47,10 @@ def publish_bi_command(out: str | None, env: str, overrides: tuple[str, ...]) ->
 
     settings = settings_for(env, overrides)
     target = Path(out) if out else default_bi_path(settings)
-    published = publish_bi(open_catalog(settings), settings, target, datetime.now(UTC))
+    try:
+        published = publish_bi(open_catalog(settings), settings, target, datetime.now(UTC))
+    except OSError as exc:
+        raise UserError(f"cannot write {target}: {exc.strerror or exc}") from None
     for name, rows in published.tables.items():
         click.echo(f"{name:32} {rows:>10,} rows")
     click.echo(
@@ -52,5 +59,6 @@ def publish_bi_command(out: str | None, env: str, overrides: tuple[str, ...]) ->
 
 
 def register(cli: click.Group) -> None:
+    """Add ``report`` and ``publish-bi`` to the main group."""
     cli.add_command(report_command)
     cli.add_command(publish_bi_command)

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
     from pyiceberg.catalog import Catalog
 
+STORAGE_VERSION = "v1.0.0"
+"""Oldest DuckDB release that can open the BI file."""
+
 BI_TABLES = (
     REPORT_CAMPAIGN,
     REPORT_FUNNEL,
@@ -79,7 +82,8 @@ def publish_bi(
     os.unlink(tmp_name)  # DuckDB refuses to open an empty file as a database: let it create it
     counts: dict[str, int] = {}
     try:
-        con = duckdb.connect(tmp_name)
+        # BI drivers bundle their own DuckDB, often a 1.x release: write a format they can open
+        con = duckdb.connect(tmp_name, config={"storage_compatibility_version": STORAGE_VERSION})
         try:
             if is_remote(settings.warehouse_uri):
                 con.register_filesystem(
