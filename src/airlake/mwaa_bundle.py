@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 
 from airlake.errors import UserError
-from airlake.settings import merge_config, profile_dir, read_profile_file
+from airlake.settings import profile_dir, profile_values
 
 # What the DAG and its MWAA-side tasks import beyond the standard library and Airflow itself:
 # pyarrow + pyiceberg (table metadata for the quality gate; the table layer at parse time) and
@@ -93,7 +93,7 @@ class Bundle:
 
 def build_bundle(env: str, out: Path, mwaa_version: str | None = None) -> Bundle:
     """Write the bundle for profile ``env`` into ``out`` (replacing an earlier bundle there)."""
-    values = merge_config(read_profile_file(env), {}, {})
+    values = profile_values(env)
     version = mwaa_version or str(
         values.get("mwaa", {}).get("airflow_version", DEFAULT_MWAA_VERSION)
     )

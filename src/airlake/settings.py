@@ -214,6 +214,17 @@ def settings_from_values(values: Mapping[str, Any], root: Path | None = None) ->
         raise UserError(f"profile: {exc}") from None
 
 
+def profile_values(
+    profile: str,
+    *,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """A profile's merged values (file < ``environ`` (default: none) < overrides), untyped: for
+    the sections only some commands read ([sizing], [emr], [roles], ...)."""
+    return merge_config(read_profile_file(profile), environ or {}, overrides or {})
+
+
 def load_settings(
     profile: str = "local",
     *,
@@ -221,9 +232,7 @@ def load_settings(
     overrides: Mapping[str, str] | None = None,
 ) -> Settings:
     """Load a profile, merge environment variables and overrides, and type it."""
-    values = merge_config(
-        read_profile_file(profile),
-        os.environ if environ is None else environ,
-        overrides or {},
+    values = profile_values(
+        profile, environ=os.environ if environ is None else environ, overrides=overrides
     )
     return settings_from_values(values)

@@ -16,9 +16,9 @@ def env_group() -> None:
 
 
 def _values(name: str) -> dict:
-    from airlake.settings import merge_config, read_profile_file
+    from airlake.settings import profile_values
 
-    return merge_config(read_profile_file(name), {}, {})
+    return profile_values(name)
 
 
 @env_group.command("show")
@@ -31,9 +31,9 @@ def show_command(name: str, fmt: str) -> None:
     import os
 
     from airlake.profiles_check import flatten
-    from airlake.settings import merge_config, read_profile_file, settings_from_values
+    from airlake.settings import profile_values, settings_from_values
 
-    values = merge_config(read_profile_file(name), os.environ, {})
+    values = profile_values(name, environ=os.environ)
     settings_from_values(values)  # validates: a bad value is one clear error
     if fmt == "json":
         click.echo(json.dumps(values, indent=2, sort_keys=True))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from airlake.infra.rules import Result, evaluate
 from airlake.infra.tfvars import tfvars
-from airlake.settings import merge_config, project_root, read_profile_file
+from airlake.settings import profile_values, project_root
 
 
 def bundle_has_constraints_line(env: str) -> bool:
@@ -23,7 +23,7 @@ def verify(env: str, live: bool = False, endpoint_url: str | None = None) -> lis
     """Results of every rule for ``env``."""
     import os
 
-    values = merge_config(read_profile_file(env), os.environ, {})
+    values = profile_values(env, environ=os.environ)
     inputs = tfvars(values)
     if live:
         from airlake.infra.live import facts_from_account

@@ -27,19 +27,14 @@ from airlake.orchestration.compat import (
     PythonSensor,
     daily_timetable,
 )
-from airlake.settings import (
-    EngineMode,
-    merge_config,
-    read_profile_file,
-    settings_from_values,
-)
+from airlake.settings import EngineMode, profile_values, settings_from_values
 
 DAG_ID = "airlake_daily"
 REPORT_STAGE = "reports"
 
 
 def _profile_values(env: str) -> dict[str, Any]:
-    return merge_config(read_profile_file(env), os.environ, {})
+    return profile_values(env, environ=os.environ)
 
 
 def _section(values: dict[str, Any], name: str) -> dict[str, Any]:
