@@ -25,7 +25,7 @@ help: ## List the targets
 install: $(VENV)/.synced ## Install uv and the locked environment into .venv
 
 .PHONY: demo
-demo: install ## Run the main job on the embedded defaults (generate 3 days, run them, print the summary)
+demo: install ## Run the main job on the embedded defaults: 3 generated days through the Airflow DAG, then a summary
 	$(VENV)/bin/airlake demo
 
 .PHONY: browser
