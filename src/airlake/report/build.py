@@ -340,7 +340,7 @@ _CSS = """
 *{box-sizing:border-box}
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f4f6f9;color:#1d2733}
 header{background:#1d2733;color:#fff;padding:18px 28px}header h1{margin:0;font-size:22px}
-header .period{opacity:.8;margin-top:4px}main{padding:20px 28px;max-width:1280px;margin:0 auto}
+header .period{opacity:.8;margin-top:4px}main{padding:20px 24px;max-width:1320px;margin:0 auto}
 section,.card{background:#fff;border-radius:8px;padding:16px 20px;margin-bottom:18px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
 h2{font-size:15px;margin:0 0 10px}
 .kpis{display:grid;grid-template-columns:repeat(6,1fr);gap:12px;background:none;box-shadow:none;padding:0}
@@ -356,8 +356,8 @@ h2{font-size:15px;margin:0 0 10px}
 .flabel,.fvalue{font-size:13px;fill:#3d4b59;dominant-baseline:middle}.flabel{text-anchor:end}
 .fvalue{font-weight:600;font-variant-numeric:tabular-nums}.rate{font-weight:400;fill:#5b6b7c}
 .scroll{overflow-x:auto}
-table{border-collapse:collapse;width:100%;font-size:13px;font-variant-numeric:tabular-nums}
-th,td{padding:6px 8px;border-bottom:1px solid #e4e8ee;text-align:right;white-space:nowrap}
+table{border-collapse:collapse;width:100%;font-size:12.5px;font-variant-numeric:tabular-nums}
+th,td{padding:6px 6px;border-bottom:1px solid #e4e8ee;text-align:right;white-space:nowrap}
 th.text,td.text,#quality td:first-child,#quality th:first-child{text-align:left}
 th{background:#f0f3f7;position:sticky;top:0;font-weight:600}#quality th{white-space:normal;vertical-align:bottom}
 #quality th.reason{color:#5b6b7c;font-weight:500;max-width:90px}
