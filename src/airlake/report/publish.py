@@ -11,6 +11,7 @@ from airlake.report.bi import default_bi_path, publish_bi, state_dir
 from airlake.report.build import RunMeta, build_html
 from airlake.report.data import load_report_data
 from airlake.settings import Settings
+from airlake.storage import StorageOptions, filesystem, fs_path, is_remote, join
 
 if TYPE_CHECKING:
     from airlake.pipeline import RunContext, Window
@@ -45,19 +46,35 @@ def write_dashboard(
     return out
 
 
+def remote_state(settings: Settings) -> str | None:
+    """For a warehouse on S3, the URI next to it that receives copies of the published files
+    (``s3://bucket/lake`` → ``s3://bucket``); None for a local warehouse."""
+    if not is_remote(settings.warehouse_uri):
+        return None
+    scheme, _, path = settings.warehouse_uri.rstrip("/").partition("://")
+    parent = path.rsplit("/", 1)[0] if "/" in path else path
+    return f"{scheme}://{parent}"
+
+
 def stage_publish(ctx: RunContext, w: Window) -> list[CommitResult]:
     """Write ``reports/airlake-<day>.html`` and ``reports/latest.html`` for the run's window,
-    and the BI file. Commits no table, so returns ``[]``."""
+    and the BI file; with a warehouse on S3, also upload them next to it (one PUT per object,
+    which S3 makes visible whole). Commits no table, so returns ``[]``."""
     now = datetime.now(UTC)
     folder = reports_dir(ctx.settings)
-    page = write_dashboard(
-        ctx,
-        w.start,
-        w.day,
-        folder / f"airlake-{w.day.isoformat()}.html",
-        now,
-        folder / "latest.html",
-    )
+    name = f"airlake-{w.day.isoformat()}.html"
+    page = write_dashboard(ctx, w.start, w.day, folder / name, now, folder / "latest.html")
     bi = publish_bi(ctx.catalog, ctx.settings, default_bi_path(ctx.settings), now)
-    ctx.on_progress(f"published {page} and {bi.path}")
+    remote = remote_state(ctx.settings)
+    if remote is not None:
+        fs = filesystem(remote, StorageOptions(ctx.settings.s3_endpoint, ctx.settings.aws_region))
+        for local, key in (
+            (page, join(remote, "reports", name)),
+            (page, join(remote, "reports", "latest.html")),
+            (bi.path, join(remote, "bi", bi.path.name)),
+        ):
+            fs.put_file(str(local), fs_path(key))
+        ctx.on_progress(f"published {page} and {bi.path}, copied to {remote}")
+    else:
+        ctx.on_progress(f"published {page} and {bi.path}")
     return []
