@@ -9,6 +9,7 @@ import click
 
 from airlake.cli.platform import env_options, parse_day, settings_for
 from airlake.errors import UserError
+from airlake.settings import EngineMode
 
 
 @click.command("report")
@@ -22,18 +23,21 @@ def report_command(
     day: str, days: int, out: str | None, env: str, overrides: tuple[str, ...]
 ) -> None:
     """Write the self-contained HTML dashboard for a period."""
-    from airlake.pipeline import open_run
+    from airlake.catalog import open_catalog
+    from airlake.report.build import RunMeta
     from airlake.report.publish import reports_dir, write_dashboard
 
     settings = settings_for(env, overrides)
     last = parse_day(day)
     first = last - timedelta(days=days - 1)
     target = Path(out) if out else reports_dir(settings) / f"airlake-{first}-{last}.html"
-    with open_run(settings, "duckdb") as ctx:
-        try:
-            page = write_dashboard(ctx, first, last, target, datetime.now(UTC))
-        except OSError as exc:
-            raise UserError(f"cannot write {target}: {exc.strerror or exc}") from None
+    # the engine the environment runs its tables with; the page itself needs none
+    engine = "spark" if settings.engine in (EngineMode.SPARK, EngineMode.EMR) else "duckdb"
+    meta = RunMeta(settings.environment, engine, datetime.now(UTC))
+    try:
+        page = write_dashboard(open_catalog(settings), first, last, meta, target)
+    except OSError as exc:
+        raise UserError(f"cannot write {target}: {exc.strerror or exc}") from None
     click.echo(f"report: {page.resolve()}")
 
 

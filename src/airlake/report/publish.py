@@ -14,6 +14,8 @@ from airlake.settings import Settings
 from airlake.storage import StorageOptions, filesystem, fs_path, is_remote, join
 
 if TYPE_CHECKING:
+    from pyiceberg.catalog import Catalog
+
     from airlake.pipeline import RunContext, Window
     from airlake.tables import CommitResult
 
@@ -35,12 +37,11 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def write_dashboard(
-    ctx: RunContext, first: date, last: date, out: Path, now: datetime, *extra: Path
+    catalog: Catalog, first: date, last: date, meta: RunMeta, out: Path, *extra: Path
 ) -> Path:
     """Read the report tables for ``[first, last]`` and write the page to ``out`` (and to
     every path in ``extra``), each replaced atomically. Returns ``out``."""
-    data = load_report_data(ctx.catalog, first, last)
-    page = build_html(data, RunMeta(ctx.settings.environment, ctx.engine.name, now))
+    page = build_html(load_report_data(catalog, first, last), meta)
     for path in (out, *extra):
         _write_atomically(path, page)
     return out
@@ -63,7 +64,8 @@ def stage_publish(ctx: RunContext, w: Window) -> list[CommitResult]:
     now = datetime.now(UTC)
     folder = reports_dir(ctx.settings)
     name = f"airlake-{w.day.isoformat()}.html"
-    page = write_dashboard(ctx, w.start, w.day, folder / name, now, folder / "latest.html")
+    meta = RunMeta(ctx.settings.environment, ctx.engine.name, now)
+    page = write_dashboard(ctx.catalog, w.start, w.day, meta, folder / name, folder / "latest.html")
     bi = publish_bi(ctx.catalog, ctx.settings, default_bi_path(ctx.settings), now)
     remote = remote_state(ctx.settings)
     if remote is not None:
