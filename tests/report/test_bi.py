@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 from airlake.catalog import open_catalog
@@ -129,3 +130,36 @@ def test_a_failed_publish_keeps_the_old_file_and_leaves_nothing_behind(
         publish_bi(catalog, local_settings, out.parent / "blocker", datetime.now(UTC))
     assert out.read_bytes() == before
     assert not list(out.parent.glob(".airlake-bi-*"))
+
+
+def test_the_copy_is_the_current_snapshot_after_a_delete(
+    local_settings: Settings, tmp_path: Path
+) -> None:
+    from airlake.tables import REPORT_FUNNEL, ensure_table
+
+    catalog = open_catalog(local_settings)
+    table = ensure_table(catalog, REPORT_FUNNEL)
+    rows = [
+        {f.name: None for f in REPORT_FUNNEL.schema}
+        | {"event_date": date(2026, 11, d), "visitors": d}
+        for d in (1, 2, 3)
+    ]
+    table.append(pa.Table.from_pylist(rows, schema=REPORT_FUNNEL.schema))
+    table.delete("event_date = '2026-11-02'")
+    out = tmp_path / "bi.duckdb"
+    published = publish_bi(catalog, local_settings, out, datetime.now(UTC))
+    assert published.tables["reports.funnel_daily"] == 2
+    con = duckdb.connect(str(out), read_only=True)
+    try:
+        assert con.execute("SELECT visitors FROM reports.funnel_daily ORDER BY 1").fetchall() == [
+            (1,),
+            (3,),
+        ]
+        snapshot = con.execute(
+            "SELECT snapshot_id FROM main.published WHERE table_name = 'reports.funnel_daily'"
+        ).fetchone()
+        assert snapshot == (
+            catalog.load_table("reports.funnel_daily").current_snapshot().snapshot_id,
+        )
+    finally:
+        con.close()

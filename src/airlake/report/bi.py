@@ -119,18 +119,12 @@ def _copy_table(con: DuckDBPyConnection, catalog: Catalog, tdef: TableDef) -> in
     schema, name = tdef.name.split(".")
     target = f'"{schema}"."{name}"'
     con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-    snap = None
-    if catalog.table_exists(tdef.name):
-        table = catalog.load_table(tdef.name)
-        snap = table.current_snapshot()
-    if snap is None:
-        con.register("__empty", tdef.schema.empty_table())
-        con.execute(f"CREATE TABLE {target} AS SELECT * FROM __empty")
-        con.unregister("__empty")
-        return None
-    scan = table.scan(snapshot_id=snap.snapshot_id)
-    tasks = list(scan.plan_files())
-    if not tasks:
+    table = catalog.load_table(tdef.name) if catalog.table_exists(tdef.name) else None
+    snap = table.current_snapshot() if table is not None else None
+    scan = table.scan(snapshot_id=snap.snapshot_id) if table is not None and snap else None
+    tasks = list(scan.plan_files()) if scan is not None else []
+    if scan is None or not tasks:
+        # the table's columns and types, no rows: a BI tool sees the same schema either way
         con.register("__empty", tdef.schema.empty_table())
         con.execute(f"CREATE TABLE {target} AS SELECT * FROM __empty")
         con.unregister("__empty")
@@ -143,7 +137,6 @@ def _copy_table(con: DuckDBPyConnection, catalog: Catalog, tdef: TableDef) -> in
         # the pipeline writes whole files per partition: DuckDB streams them straight in
         listed = ", ".join("'" + t.file.file_path.replace("'", "''") + "'" for t in tasks)
         columns = ", ".join(f'"{f.name}"' for f in tdef.schema)
-        con.execute(
-            f"CREATE TABLE {target} AS SELECT {columns} FROM read_parquet([{listed}], union_by_name = true)"
-        )
-    return int(snap.snapshot_id)
+        source = f"read_parquet([{listed}], union_by_name = true)"
+        con.execute(f"CREATE TABLE {target} AS SELECT {columns} FROM {source}")
+    return int(snap.snapshot_id) if snap is not None else None
