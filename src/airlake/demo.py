@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from airlake import reference
 from airlake.errors import UserError
 from airlake.settings import Settings, project_root
 
@@ -34,8 +35,8 @@ class DemoPlan:
         return [self.start + timedelta(days=i) for i in range(self.days)]
 
 
-def airflow_environment(state: Path, dags: Path) -> dict[str, str]:
-    """Environment variables for an isolated Airflow under ``state``."""
+def airflow_environment(state: Path, dags: Path, profile: str = "local") -> dict[str, str]:
+    """Environment variables for an isolated Airflow under ``state`` running ``profile``."""
     home = state / "airflow"
     return {
         **os.environ,
@@ -44,7 +45,7 @@ def airflow_environment(state: Path, dags: Path) -> dict[str, str]:
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
-        "AIRLAKE_ENV": os.environ.get("AIRLAKE_ENV", "local"),
+        "AIRLAKE_ENV": profile,
     }
 
 
@@ -98,9 +99,10 @@ def run_through_airflow(
 
 
 def run_demo(
-    settings: Settings, plan: DemoPlan, on_progress: Callable[[str], None]
+    settings: Settings, plan: DemoPlan, on_progress: Callable[[str], None], profile: str = "local"
 ) -> dict[str, str]:
-    """Generate, migrate, run every day through Airflow. Returns each day's run state."""
+    """Generate, migrate, run every day through Airflow with the DAG of ``profile`` (a name or
+    a .toml path; the same one ``settings`` came from). Returns each day's run state."""
     from airlake.generator import GeneratorConfig, generate  # type: ignore[attr-defined,unused-ignore]
 
     state = Path(settings.warehouse_uri).parent
@@ -122,22 +124,16 @@ def run_demo(
             out=settings.landing_uri,
         )
     )
-    env = airflow_environment(state, dags)
+    env = airflow_environment(state, dags, profile)
     log = Path(env["AIRFLOW_HOME"]) / "demo.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     on_progress("preparing Airflow (db migrate, first time only)")
     migrate(env, log)
     states: dict[str, str] = {}
-    versions = None
-    if settings.source_url:
-        from airlake import reference
-
-        versions = reference.history(plan.start, plan.days, plan.seed)
+    versions = reference.history(plan.start, plan.days, plan.seed) if settings.source_url else None
     for day in plan.run_days:
         if versions is not None:
             # the source system as it was that evening: renames and removals land day by day
-            from airlake import reference
-
             reference.load(
                 settings.source_url or "", reference.state_as_of(versions, reference.end_of(day))
             )

@@ -28,7 +28,7 @@ def demo_command(
     settings = settings_for(env, overrides)
     plan = DemoPlan(parse_day(start), days, events_per_day, seed)
     with progress() as report:
-        states = run_demo(settings, plan, report)
+        states = run_demo(settings, plan, report, env)
     click.echo(text_table(["day", "DAG run"], sorted(states.items())))
     engine = create_engine("duckdb", settings)
     try:
