@@ -26,7 +26,7 @@ CHECKOV = "3.3.30"
 
 def test_there_is_terraform_to_check() -> None:
     modules = {p.parent.name for p in TF_FILES if "modules" in p.parts}
-    assert modules == {"network", "data", "mwaa", "emr", "athena", "identity"}
+    assert modules == {"network", "data", "bucket", "mwaa", "emr", "athena", "identity"}
     envs = {p.parent.name for p in TF_FILES if "envs" in p.parts}
     assert envs == {"_shared", "sandbox", "test", "production"}
     for env in (

@@ -36,9 +36,13 @@ def load(path: Path) -> dict[str, Any]:
 
 
 def _blocks(doc: dict[str, Any], kind: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """(type, name, body) of resource/data blocks; ("module", name, body) of module calls."""
     out = []
     for entry in doc.get(kind, []):
         for rtype, named in entry.items():
+            if kind == "module":
+                out.append(("module", rtype, named))
+                continue
             for name, body in named.items():
                 out.append((rtype, name, body))
     return out
@@ -51,6 +55,14 @@ def module_blocks(
     for tf in sorted((root / "modules" / module).glob("*.tf")):
         out.extend(_blocks(load(tf), kind))
     return out
+
+
+_BLOCK_PUBLIC = (
+    "block_public_acls",
+    "block_public_policy",
+    "ignore_public_acls",
+    "restrict_public_buckets",
+)
 
 
 def facts_from_terraform(root: Path, tfvars: dict[str, Any]) -> Facts:
@@ -105,23 +117,17 @@ def facts_from_terraform(root: Path, tfvars: dict[str, Any]) -> Facts:
                 )
             )
         f.role = "module.mwaa.aws_iam_role.execution"
-    data = module_blocks(root, "data")
-    blocked = {
-        str(body.get("bucket", "")).split(".")[1]
-        for rtype, _, body in data
-        if rtype == "aws_s3_bucket_public_access_block"
-        and all(
-            body.get(k) is True
-            for k in (
-                "block_public_acls",
-                "block_public_policy",
-                "ignore_public_acls",
-                "restrict_public_buckets",
-            )
-        )
-        and str(body.get("bucket", "")).count(".") >= 2
-    }
-    for rtype, name, _ in data:
-        if rtype == "aws_s3_bucket":
-            f.buckets.append(Bucket(f"aws_s3_bucket.{name}", name in blocked))
+    # Every bucket is an instance of the "bucket" module, called from the "data" module.
+    template = module_blocks(root, "bucket")
+    blocked = any(
+        rtype == "aws_s3_bucket_public_access_block"
+        and all(body.get(k) is True for k in _BLOCK_PUBLIC)
+        for rtype, _, body in template
+    ) and any(rtype == "aws_s3_bucket" for rtype, _, _ in template)
+    for call in module_blocks(root, "data", "module"):
+        _, name, body = call
+        each = re.findall(r'"([^"]+)"', str(body.get("for_each", "")))
+        for instance in each or [None]:
+            label = f'module.{name}["{instance}"]' if instance else f"module.{name}"
+            f.buckets.append(Bucket(label, blocked))
     return f
