@@ -32,6 +32,21 @@ def _imports(tree: ast.Module) -> Iterator[tuple[int, str, str]]:
                 yield node.lineno, alias.name, "*"
 
 
+def _calls(project: Project) -> Iterator[tuple[SourceFile, ast.Call, str]]:
+    """Every call in the DAG files, with the called name (``f`` of ``f()`` and ``x.f()``)."""
+    for src in _sources(project):
+        if src.tree is None:
+            continue
+        for node in ast.walk(src.tree):
+            if isinstance(node, ast.Call):
+                name = (
+                    node.func.id
+                    if isinstance(node.func, ast.Name)
+                    else getattr(node.func, "attr", "")
+                )
+                yield src, node, name
+
+
 def dag_files_parse(project: Project, target: Target) -> Iterator[Finding]:
     """A DAG file that does not parse is an import error on every target."""
     for src in project.dags + project.plugins:
@@ -162,39 +177,30 @@ def removed_arguments(project: Project, target: Target) -> Iterator[Finding]:
 
 def subdags_and_days_ago(project: Project, target: Target) -> Iterator[Finding]:
     """SubDagOperator and days_ago: deprecated in 2.x, gone in 3.0."""
-    for src in _sources(project):
-        if src.tree is None:
-            continue
-        for node in ast.walk(src.tree):
-            if isinstance(node, ast.Call):
-                name = (
-                    node.func.id
-                    if isinstance(node.func, ast.Name)
-                    else getattr(node.func, "attr", "")
-                )
-                if name == "SubDagOperator":
-                    severity = Severity.ERROR if target.airflow >= V3 else Severity.WARNING
-                    yield Finding(
-                        "PF204",
-                        severity,
-                        src.path,
-                        node.lineno,
-                        "SubDagOperator is "
-                        + ("removed" if severity is Severity.ERROR else "deprecated")
-                        + f" on Airflow {target.airflow_version}",
-                        "replace the sub-DAG with a TaskGroup (airflow.utils.task_group / airflow.sdk.TaskGroup)",
-                    )
-                elif name == "days_ago":
-                    severity = Severity.ERROR if target.airflow >= V3 else Severity.WARNING
-                    yield Finding(
-                        "PF205",
-                        severity,
-                        src.path,
-                        node.lineno,
-                        "days_ago() makes start_date move every parse"
-                        + (" and is removed in Airflow 3" if severity is Severity.ERROR else ""),
-                        "use a fixed start_date: pendulum.datetime(2024, 1, 1, tz='UTC')",
-                    )
+    for src, node, name in _calls(project):
+        if name == "SubDagOperator":
+            severity = Severity.ERROR if target.airflow >= V3 else Severity.WARNING
+            yield Finding(
+                "PF204",
+                severity,
+                src.path,
+                node.lineno,
+                "SubDagOperator is "
+                + ("removed" if severity is Severity.ERROR else "deprecated")
+                + f" on Airflow {target.airflow_version}",
+                "replace the sub-DAG with a TaskGroup (airflow.utils.task_group / airflow.sdk.TaskGroup)",
+            )
+        elif name == "days_ago":
+            severity = Severity.ERROR if target.airflow >= V3 else Severity.WARNING
+            yield Finding(
+                "PF205",
+                severity,
+                src.path,
+                node.lineno,
+                "days_ago() makes start_date move every parse"
+                + (" and is removed in Airflow 3" if severity is Severity.ERROR else ""),
+                "use a fixed start_date: pendulum.datetime(2024, 1, 1, tz='UTC')",
+            )
 
 
 _PARSE_TIME_CALLS = {
@@ -249,26 +255,15 @@ def parse_time_work(project: Project, target: Target) -> Iterator[Finding]:
 
 def livy_operators(project: Project, target: Target) -> Iterator[Finding]:
     """Livy batches: replace with EMR Spark Steps (generated from the Livy call)."""
-    for src in _sources(project):
-        if src.tree is None:
-            continue
-        for node in ast.walk(src.tree):
-            if isinstance(node, ast.Call):
-                name = (
-                    node.func.id
-                    if isinstance(node.func, ast.Name)
-                    else getattr(node.func, "attr", "")
-                )
-                if name in ("LivyOperator", "LivyHook", "LivyBatchOperator", "LivySensor"):
-                    yield Finding(
-                        "PF210",
-                        Severity.WARNING,
-                        src.path,
-                        node.lineno,
-                        f"{name}: Spark through Livy needs a Livy server on the cluster and a network path "
-                        "from the Airflow workers; EMR Spark Steps need neither",
-                        "replace it with EmrAddStepsOperator + EmrStepSensor (generated below)",
-                        replacement=livy_replacement(node, src.text)
-                        if name != "LivyHook"
-                        else None,
-                    )
+    for src, node, name in _calls(project):
+        if name in ("LivyOperator", "LivyHook", "LivyBatchOperator", "LivySensor"):
+            yield Finding(
+                "PF210",
+                Severity.WARNING,
+                src.path,
+                node.lineno,
+                f"{name}: Spark through Livy needs a Livy server on the cluster and a network path "
+                "from the Airflow workers; EMR Spark Steps need neither",
+                "replace it with EmrAddStepsOperator + EmrStepSensor (generated below)",
+                replacement=livy_replacement(node, src.text) if name != "LivyHook" else None,
+            )
