@@ -9,6 +9,7 @@ microsecond timestamps, the partition column inside the files, one partition val
 from __future__ import annotations
 
 import glob
+import logging
 import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -53,6 +54,9 @@ def session(master: str | None = None) -> SparkSession:
 
     # Python workers must run this interpreter (the one airlake is installed in).
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    # py4j logs every connection it closes, also from garbage collection at interpreter exit,
+    # when the log streams may already be closed: keep it to warnings.
+    logging.getLogger("py4j").setLevel(logging.WARNING)
     builder = SparkSession.builder.master(
         master or os.environ.get("AIRLAKE_SPARK_MASTER", "local[2]")
     ).appName("airlake")
