@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,11 +21,9 @@ with DAG("d", start_date=datetime(2024, 1, 1), schedule=None) as dag:
 """
 
 
-@pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="mwaa-2.10.3 runs Python 3.11")
 def test_install_finds_a_planted_import_error_and_passes_a_clean_dag(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("AIRLAKE_PREFLIGHT_CACHE", str(tmp_path.parent / "preflight-cache"))
     target = load_target("mwaa-2.10.3")
     for name, extra in (("clean", ""), ("planted", "import company_helpers  # not installed\n")):
         (tmp_path / name / "dags").mkdir(parents=True)
@@ -38,8 +35,27 @@ def test_install_finds_a_planted_import_error_and_passes_a_clean_dag(
     assert "No module named 'company_helpers'" in finding.message
 
 
-def test_a_missing_python_is_one_clear_line(
+def test_a_missing_python_is_one_line_saying_where_it_looked(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "no-pyenv"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr("airlake.preflight.pythons._uv_find", lambda version, uv: None)
+    monkeypatch.setattr("airlake.preflight.pythons._runs_as", lambda path, version: False)
     (finding,) = runtime_findings(load_project(tmp_path), load_target("mwaa-2.0.2"))  # Python 3.7
-    assert finding.id == "PF400" and "Python 3.7" in finding.message
+    assert finding.id == "PF400" and "Python 3.7 not found" in finding.message
+    assert "pyenv versions" in finding.message and "python3.7 on PATH" in finding.message
+
+
+def test_the_bundled_package_beside_the_dags_imports_as_on_mwaa(tmp_path: Path) -> None:
+    """MWAA puts dags/ and plugins/ on sys.path: a DAG importing a package from either parses."""
+    project = tmp_path / "p"
+    (project / "dags" / "company").mkdir(parents=True)
+    (project / "dags" / "company" / "__init__.py").write_text("NAME = 'x'\n")
+    (project / "plugins" / "helpers").mkdir(parents=True)
+    (project / "plugins" / "helpers" / "__init__.py").write_text("FLAG = 1\n")
+    (project / "dags" / "d.py").write_text(DAG.format(extra="import company\nimport helpers\n"))
+    (project / "dags" / "broken").mkdir()
+    (project / "dags" / "broken" / "x.py").write_text("import no_such_module  # airflow DAG\n")
+    (project / "dags" / ".airflowignore").write_text("broken/\n")
+    assert runtime_findings(load_project(project), load_target("mwaa-2.10.3")) == []

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from airlake.preflight.finding import Finding, Severity
 from airlake.preflight.project import Project
-from airlake.preflight.runtime import find_uv
+from airlake.preflight.target_env import find_uv
 from airlake.preflight.targets import Target
 
 
