@@ -1,9 +1,14 @@
-"""airlake's daily Airflow DAG.
+"""airlake's daily Airflow DAG, for an Airflow that has airlake installed.
 
-The DAG is built by airlake.orchestration from the pipeline's own stage list; the environment
-profile comes from $AIRLAKE_ENV (default: local).
+The plan comes from the profile named by $AIRLAKE_ENV (default: local); for MWAA,
+``airlake mwaa bundle`` writes a DAG file that reads a precomputed plan instead.
 """
 
-from airlake.orchestration.dag import build_dag
+import os
 
-dag = build_dag()
+from airlake.deploy.plan import plan_for
+from airlake.orchestration.dag import build_dag
+from airlake.settings import profile_values
+
+profile = os.environ.get("AIRLAKE_ENV", "local")
+dag = build_dag(plan_for(profile_values(profile, environ=os.environ)), profile=profile)

@@ -402,3 +402,16 @@ def quarantine_share(catalog: Catalog, day: date) -> QuarantineShare:
         scan = table.scan(row_filter=f"landing_date = '{day.isoformat()}'")
         counts.append(sum(task.file.record_count for task in scan.plan_files()))
     return QuarantineShare(day, counts[0] + counts[1], counts[1])
+
+
+def gate_failure(catalog: Catalog, day: date, max_share: float) -> str | None:
+    """The data-quality gate's verdict for landing day ``day``: None to go on, else why not."""
+    share = quarantine_share(catalog, day)
+    if share.share <= max_share:
+        return None
+    return (
+        f"data-quality gate: {share.quarantined} of {share.lines} lines of {day} quarantined "
+        f"({share.share:.2%} > {max_share:.2%}); "
+        f'inspect: airlake query "SELECT reason, COUNT(*) FROM raw.quarantine '
+        f"WHERE landing_date = DATE '{day}' GROUP BY 1\""
+    )

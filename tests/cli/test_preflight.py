@@ -3,7 +3,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from airlake.cli import cli
-from airlake.mwaa_bundle import build_bundle
+from airlake.deploy.mwaa_bundle import build_bundle
 
 FIXTURES = Path(__file__).resolve().parents[1] / "preflight" / "fixtures"
 

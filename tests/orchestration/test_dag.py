@@ -115,18 +115,20 @@ def test_a_day_through_airflow_equals_airlake_run(
 def test_spark_mode_submits_every_stage_with_spark_submit(
     tmp_path: Path, local_settings: Settings
 ) -> None:
+    from airlake.deploy.plan import plan_for
     from airlake.orchestration.dag import build_dag
+    from airlake.settings import profile_values
 
     profile = _write_profile(tmp_path / "spark.toml", local_settings)
     profile.write_text(profile.read_text() + '[engine]\nmode = "spark"\n')
-    dag = build_dag(str(profile))
+    dag = build_dag(plan_for(profile_values(str(profile))), profile=str(profile))
     for stage in STAGE_NAMES:
         task = dag.get_task(stage)
         assert type(task).__name__ == "BashOperator"
         command = task.bash_command
         assert command.startswith("spark-submit --master 'local[2]' ")
         assert (
-            f"airlake/jobs/spark_job.py {stage} --date {{{{ data_interval_start | ds }}}} --env {profile}"
+            f"airlake/jobs/spark_job.py {stage} --date '{{{{ data_interval_start | ds }}}}' --env {profile}"
             in command
         )
     assert dag.get_task("quality_gate").upstream_task_ids == {"ingest"}

@@ -75,7 +75,7 @@ def bundle_command(env: str, out: str, mwaa_version: str | None) -> None:
     """Write dags/, requirements.txt (constraints line + what MWAA lacks) for an environment."""
     from pathlib import Path
 
-    from airlake.mwaa_bundle import build_bundle
+    from airlake.deploy.mwaa_bundle import build_bundle
 
     bundle = build_bundle(env, Path(out), mwaa_version)
     click.echo(

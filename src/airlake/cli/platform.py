@@ -111,6 +111,40 @@ def run_command(
     click.echo(text_table(["day", "stage", "table", "files", "snapshot"], rows))
 
 
+@click.command("gate")
+@click.option("--date", "day", required=True, help="Landing day to judge (YYYY-MM-DD).")
+@env_options
+def gate_command(day: str, env: str, overrides: tuple[str, ...]) -> None:
+    """The data-quality gate: exit 1 when too much of the landing day was quarantined."""
+    from airlake.catalog import open_catalog
+    from airlake.pipeline import gate_failure
+
+    settings = settings_for(env, overrides)
+    failure = gate_failure(open_catalog(settings), parse_day(day), settings.max_quarantine_share)
+    if failure:
+        raise UserError(failure)
+    click.echo(f"data-quality gate: {day} passes")
+
+
+@click.command("landing-complete")
+@click.option("--date", "day", required=True, help="Landing day (YYYY-MM-DD).")
+@env_options
+def landing_complete_command(day: str, env: str, overrides: tuple[str, ...]) -> None:
+    """Exit 0 when the sink has finished writing the landing day, 3 while it has not."""
+    from airlake.landing import day_complete
+    from airlake.storage import StorageOptions
+
+    settings = settings_for(env, overrides)
+    when = parse_day(day)
+    if day_complete(
+        settings.landing_uri, when, StorageOptions(settings.s3_endpoint, settings.aws_region)
+    ):
+        click.echo(f"landing day {when} is complete")
+        return
+    click.echo(f"landing day {when} is not complete yet", err=True)
+    raise SystemExit(3)
+
+
 @click.command("query")
 @click.argument("sql")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
@@ -205,5 +239,13 @@ def sql_command(
 
 def register(cli: click.Group) -> None:
     """Attach the platform commands to the main group."""
-    for command in (run_command, query_command, tables_command, history_command, sql_command):
+    for command in (
+        run_command,
+        gate_command,
+        landing_complete_command,
+        query_command,
+        tables_command,
+        history_command,
+        sql_command,
+    ):
         cli.add_command(command)

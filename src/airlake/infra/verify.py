@@ -11,7 +11,7 @@ from airlake.settings import profile_values, project_root
 
 
 def bundle_has_constraints_line(env: str) -> bool:
-    from airlake.mwaa_bundle import build_bundle, constraints_url
+    from airlake.deploy.mwaa_bundle import build_bundle, constraints_url
 
     with tempfile.TemporaryDirectory() as tmp:
         bundle = build_bundle(env, Path(tmp))

@@ -2,7 +2,7 @@
 
     spark-submit [--py-files airlake.zip] .../airlake/jobs/spark_job.py STAGE --date D --env E
 
-The engine comes from the profile (``engine.mode``: spark/emr → Spark, local → DuckDB), so the
+``quality_gate`` instead of a stage runs the data-quality gate. The engine comes from the profile (``engine.mode``: spark/emr → Spark, local → DuckDB), so the
 same entry point serves a laptop, a Spark master and an EMR cluster. Prints one JSON line with
 the commits; exits 1 with one ``error:`` line on a user mistake.
 """
@@ -14,20 +14,32 @@ import json
 import sys
 from datetime import date
 
+GATE = "quality_gate"
+"""Not a stage: the data-quality gate after ingest, failing the step (and so the run)."""
+
 
 def main(argv: list[str] | None = None) -> int:
     from airlake.errors import UserError
-    from airlake.pipeline import STAGE_NAMES, open_run, run_stage
+    from airlake.pipeline import STAGE_NAMES, gate_failure, open_run, run_stage
     from airlake.settings import load_settings
 
     parser = argparse.ArgumentParser(prog="spark_job", description=__doc__)
-    parser.add_argument("stage", choices=STAGE_NAMES)
+    parser.add_argument("stage", choices=(*STAGE_NAMES, GATE))
     parser.add_argument("--date", required=True, type=date.fromisoformat)
     parser.add_argument("--env", default="local")
     parser.add_argument("--engine", choices=("duckdb", "spark"), default=None)
     args = parser.parse_args(argv)
     try:
-        with open_run(load_settings(args.env), args.engine) as ctx:
+        settings = load_settings(args.env)
+        if args.stage == GATE:
+            from airlake.catalog import open_catalog
+
+            failure = gate_failure(open_catalog(settings), args.date, settings.max_quarantine_share)
+            if failure:
+                raise UserError(failure)
+            print(json.dumps({"stage": GATE, "day": args.date.isoformat(), "passed": True}))
+            return 0
+        with open_run(settings, args.engine) as ctx:
             result = run_stage(ctx, args.stage, args.date)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)

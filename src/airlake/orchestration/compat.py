@@ -1,6 +1,7 @@
-"""Airflow-version differences, in one place. Supports Airflow 3.x and 2.11 (the last MWAA 2 line).
+"""Airflow-version differences, in one place: Airflow 2.10, 2.11 and 3.x, as MWAA runs them.
 
-Everything else in airlake imports Airflow names from here.
+Everything else in airlake imports Airflow names from here, and the target matrix (``make
+matrix``) runs every branch below on each supported target's real environment.
 """
 
 from __future__ import annotations
@@ -20,9 +21,7 @@ if AIRFLOW_3:
     from airflow.providers.standard.operators.python import PythonOperator
     from airflow.providers.standard.sensors.python import PythonSensor
     from airflow.sdk import DAG
-    from airflow.sdk.exceptions import AirflowFailException
-else:  # pragma: no cover - exercised on Airflow 2.11 only
-    from airflow.exceptions import AirflowFailException  # type: ignore[no-redef]
+else:  # pragma: no cover - exercised by the target matrix on Airflow 2.10 / 2.11
     from airflow.models.dag import DAG  # type: ignore[no-redef,assignment]
 
     # preflight reads these lines too; they only run on Airflow 2, hence the ignore comments.
@@ -34,7 +33,6 @@ else:  # pragma: no cover - exercised on Airflow 2.11 only
 __all__ = [
     "AIRFLOW_3",
     "DAG",
-    "AirflowFailException",
     "BashOperator",
     "EmptyOperator",
     "PythonOperator",
@@ -51,14 +49,14 @@ def daily_timetable() -> CronDataIntervalTimetable:
 
 
 def dagbag(folder: str) -> Any:
-    """A DagBag over ``folder`` (the class moved in Airflow 3.1)."""
-    if AIRFLOW_3:
+    """A DagBag over ``folder`` (the class moved to ``airflow.dag_processing`` in Airflow 3.1)."""
+    if Version("3.1") <= AIRFLOW_VERSION:
         from airflow.dag_processing.dagbag import DagBag
 
         return DagBag(folder)
-    from airflow.models.dagbag import DagBag as DagBag2  # pragma: no cover
+    from airflow.models.dagbag import DagBag as DagBagBefore31  # pragma: no cover
 
-    return DagBag2(folder, include_examples=False)  # pragma: no cover
+    return DagBagBefore31(folder, include_examples=False)  # pragma: no cover
 
 
 def test_day(dag: Any, day: Any) -> Any:

@@ -1,20 +1,23 @@
-"""The daily DAG, built from the pipeline's own stage list, in one of three execution modes.
+"""The daily DAG, built from a :class:`~airlake.orchestration.plan.DagPlan`.
 
-- ``local``: each stage runs in-process (DuckDB, embedded catalog);
+The plan says what runs (see :mod:`airlake.orchestration.plan`); this module only turns it into
+operators, so parsing the DAG needs Airflow and (in emr mode) the Amazon provider — nothing of
+airlake's pipeline, and no database, Variable or network access at parse time.
+
+- ``local``: each stage is ``airlake run --stage X`` in airlake's own environment (a separate
+  virtualenv: its pins never meet Airflow's);
 - ``spark``: each stage is a ``spark-submit`` of the airlake job against a Spark master;
-- ``emr``: a transient EMR cluster sized from the profile (or an existing one), each Spark stage
-  an EMR Spark Step plus a step sensor, the report models as Athena (Trino) statements, Glue as
-  the catalog. This is the form MWAA runs.
-
-Parse time reads only the profile file: no Airflow Variable, no database, no heavy import.
+- ``emr``: a transient EMR cluster sized from the profile (or an existing one), each stage an
+  EMR Spark Step plus a step sensor, the report models as Athena (Trino) statements. This is the
+  form MWAA runs.
 """
 
 from __future__ import annotations
 
-import json
 import os
-from datetime import UTC, date, datetime, timedelta
-from importlib.util import find_spec
+import shlex
+import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,227 +26,159 @@ from airlake.orchestration.compat import (
     DAG,
     BashOperator,
     EmptyOperator,
-    PythonOperator,
     PythonSensor,
     daily_timetable,
 )
-from airlake.settings import EngineMode, profile_values, settings_from_values
+from airlake.orchestration.plan import DagPlan, TaskPlan
 
 DAG_ID = "airlake_daily"
-REPORT_STAGE = "reports"
+AIRLAKE_BIN_VARIABLE = "AIRLAKE_BIN"
 
 
-def _profile_values(env: str) -> dict[str, Any]:
-    return profile_values(env, environ=os.environ)
+def airlake_executable() -> str:
+    """The airlake CLI the stages run: ``$AIRLAKE_BIN`` (set by the bundle's startup script or
+    the operator), else the one installed beside this interpreter, else ``airlake`` on PATH."""
+    configured = os.environ.get(AIRLAKE_BIN_VARIABLE)
+    if configured:
+        return configured
+    beside = Path(sys.executable).parent / "airlake"
+    return str(beside) if beside.exists() else "airlake"
 
 
-def _section(values: dict[str, Any], name: str) -> dict[str, Any]:
-    section = values.get(name, {})
-    return section if isinstance(section, dict) else {}
+def _argv(command: tuple[str, ...], profile: str) -> list[str]:
+    # airlake's own environment must not see the DAG folder's light copy of the package, which
+    # MWAA puts on PYTHONPATH for Airflow's processes.
+    prefix = ["env", "-u", "PYTHONPATH"] if command[:1] == ("{airlake}",) else []
+    return prefix + [
+        w.replace("{airlake}", airlake_executable()).replace("{profile}", profile) for w in command
+    ]
 
 
-def default_args(values: dict[str, Any]) -> dict[str, Any]:
-    orchestration = _section(values, "orchestration")
-    return {
-        "owner": "airlake",
-        "retries": int(orchestration.get("retries", 2)),
-        "retry_delay": timedelta(minutes=float(orchestration.get("retry_delay_minutes", 2))),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": timedelta(minutes=30),
-    }
+def _command(task: TaskPlan, profile: str) -> str:
+    return " ".join(shlex.quote(w) for w in _argv(task.command, profile))
 
 
-def build_dag(env: str | None = None, start: datetime | None = None) -> DAG:
-    """Build the airlake daily DAG for an environment profile (default: ``$AIRLAKE_ENV`` or local)."""
-    env = env or os.environ.get("AIRLAKE_ENV", "local")
-    values = _profile_values(env)
-    settings = settings_from_values(values)
-    orchestration = _section(values, "orchestration")
-    start = start or datetime.fromisoformat(
-        str(orchestration.get("start_date", "2026-01-01"))
-    ).replace(tzinfo=UTC)
+def build_dag(plan: DagPlan, profile: str | None = None) -> DAG:
+    """Build the DAG of ``plan``. ``profile`` (a name or a .toml path) is what ``airlake run``
+    is given; default: the plan's environment name."""
+    profile = profile or plan.environment
     dag = DAG(
-        dag_id=DAG_ID,
-        description=f"airlake daily run ({settings.environment}, {settings.engine.value} mode)",
+        dag_id=plan.dag_id,
+        description=plan.description,
         schedule=daily_timetable(),
-        start_date=start,
+        start_date=datetime.fromisoformat(plan.start_date),
         catchup=True,
         max_active_runs=1,
-        default_args=default_args(values),
-        tags=["airlake", settings.environment, settings.engine.value],
-        params={"overrides": {}},
-        doc_md=__doc__,
+        default_args={
+            "owner": "airlake",
+            "retries": plan.retries,
+            "retry_delay": timedelta(minutes=plan.retry_delay_minutes),
+            "retry_exponential_backoff": True,
+            "max_retry_delay": timedelta(minutes=30),
+        },
+        tags=["airlake", plan.environment, plan.mode],
+        doc_md=plan.doc_md or __doc__,
     )
     with dag:
         wait = PythonSensor(
             task_id="wait_for_landing",
             python_callable=tasks.landing_complete,
-            op_kwargs={"env": env},
-            mode="reschedule" if settings.engine is not EngineMode.LOCAL else "poke",
-            poke_interval=int(orchestration.get("sensor_poke_seconds", 300)),
-            timeout=int(orchestration.get("sensor_timeout_seconds", 6 * 3600)),
+            op_kwargs={
+                "landing_uri": plan.sensor.landing_uri,
+                "aws_conn_id": plan.sensor.aws_conn_id,
+                "command": _argv(plan.sensor.command, profile) if plan.sensor.command else [],
+            },
+            mode="reschedule" if plan.sensor.reschedule else "poke",
+            poke_interval=plan.sensor.poke_seconds,
+            timeout=plan.sensor.timeout_seconds,
             soft_fail=False,
             retries=0,
         )
-        gate = PythonOperator(
-            task_id="quality_gate",
-            python_callable=tasks.quality_gate,
-            op_kwargs={"env": env},
-            retries=0,
-        )
-        if settings.engine is EngineMode.EMR:
-            _emr_tasks(dag, env, values, settings, wait, gate)
-        else:
-            _stage_chain(env, settings.engine, wait, gate)
+        previous: Any = wait
+        cluster_id = ""
+        create = None
+        if plan.emr is not None:
+            cluster_id, create = _cluster(plan)
+            if create is not None:
+                wait >> create
+                previous = create
+        for task in plan.tasks:
+            first, last = _task(plan, task, profile, cluster_id)
+            previous >> first
+            previous = last
+        if create is not None:
+            _terminate(cluster_id, previous)
     return dag
 
 
-def _stage_chain(env: str, mode: EngineMode, wait: Any, gate: Any) -> None:
-    from airlake.pipeline import STAGES
-
-    previous = wait
-    for stage in STAGES:
-        task: Any
-        if mode is EngineMode.SPARK:
-            task = BashOperator(
-                task_id=stage.name, bash_command=_spark_submit(stage.name, env), doc=stage.doc
-            )
-        else:
-            task = PythonOperator(
-                task_id=stage.name,
-                python_callable=tasks.run_stage,
-                op_kwargs={"stage": stage.name, "env": env},
-                doc=stage.doc,
-            )
-        previous >> task
-        previous = task
-        if stage.name == "ingest":
-            task >> gate
-            previous = gate
+def _extra(task: TaskPlan) -> dict[str, Any]:
+    return {} if task.retries is None else {"retries": task.retries}
 
 
-def _job_entry() -> str:
-    spec = find_spec("airlake")
-    root = Path(spec.origin).parent if spec and spec.origin else Path("airlake")
-    return str(root / "jobs" / "spark_job.py")
-
-
-def _spark_submit(stage: str, env: str) -> str:
-    master = os.environ.get("AIRLAKE_SPARK_MASTER", "local[2]")
-    return (
-        f"spark-submit --master '{master}' {_job_entry()} {stage} "
-        f"--date {{{{ data_interval_start | ds }}}} --env {env}"
-    )
-
-
-_SENTINEL_DAY = date(1900, 1, 2)
-
-
-def _templated_steps(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Steps are built once at parse time; the run's day is filled in by Airflow's templating."""
-    text = json.dumps(steps).replace(_SENTINEL_DAY.isoformat(), "{{ data_interval_start | ds }}")
-    return list(json.loads(text))
-
-
-def _emr_tasks(
-    dag: DAG, env: str, values: dict[str, Any], settings: Any, wait: Any, gate: Any
-) -> None:
-    from airflow.providers.amazon.aws.operators.athena import AthenaOperator
-    from airflow.providers.amazon.aws.operators.emr import (
-        EmrAddStepsOperator,
-        EmrCreateJobFlowOperator,
-        EmrTerminateJobFlowOperator,
-    )
-    from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
-
-    from airlake import athena, emr  # type: ignore[attr-defined,unused-ignore]
-    from airlake.pipeline import CAMPAIGN, FUNNEL, STAGES
-
-    emr_section = _section(values, "emr")
-    athena_section = _section(values, "athena")
-    storage = _section(values, "storage")
-    existing = str(emr_section.get("cluster_id", "")).strip()
-    package_uri = str(
-        emr_section.get(
-            "package_uri", f"{storage.get('artifacts', settings.warehouse_uri)}/airlake.zip"
+def _task(plan: DagPlan, task: TaskPlan, profile: str, cluster_id: str) -> tuple[Any, Any]:
+    if task.kind == "command":
+        op = BashOperator(
+            task_id=task.task_id, bash_command=_command(task, profile), doc=task.doc, **_extra(task)
         )
-    )
-    entry_uri = str(
-        emr_section.get(
-            "entry_uri", f"{storage.get('artifacts', settings.warehouse_uri)}/spark_job.py"
-        )
-    )
-    if existing:
-        cluster_id: str = existing
-        create = None
-    else:
-        create = EmrCreateJobFlowOperator(
-            task_id="create_cluster",
-            job_flow_overrides=emr.cluster_config(settings, values),
-            retries=0,
-        )
-        cluster_id = "{{ ti.xcom_pull(task_ids='create_cluster') }}"
-        wait >> create
+        return op, op
+    if task.kind == "athena":
+        from airflow.providers.amazon.aws.operators.athena import AthenaOperator
 
-    previous: Any = create or wait
-    athena_kwargs: dict[str, Any] = {
-        "database": "reports",
-        "workgroup": str(athena_section.get("workgroup", "primary")),
-        "output_location": str(
-            athena_section.get("output_location", storage.get("athena_results", ""))
+        assert plan.athena is not None
+        athena: Any = AthenaOperator(
+            task_id=task.task_id,
+            query=task.query,
+            database=plan.athena.database,
+            workgroup=plan.athena.workgroup,
+            output_location=plan.athena.output_location,
+            doc=task.doc,
+            **_extra(task),
         )
-        or None,
-    }
-    for stage in STAGES:
-        if stage.name == REPORT_STAGE:
-            for step in (CAMPAIGN, FUNNEL):
-                inputs = {relation: tdef.name for relation, tdef, _ in step.inputs}
-                sql = athena.statements(
-                    step.model,
-                    step.output.name,
-                    step.output.partitioned_by,
-                    inputs,
-                    settings.attribution_model.value,
-                    settings.lookback_hours,
-                    settings.late_window_days,
-                    settings.lookback_days,
-                )
-                delete = AthenaOperator(
-                    task_id=f"{step.model}_delete", query=sql.delete, **athena_kwargs
-                )
-                insert = AthenaOperator(
-                    task_id=f"{step.model}_insert", query=sql.insert, **athena_kwargs
-                )
-                previous >> delete >> insert
-                previous = insert
-            continue
+        return athena, athena
+    if task.kind == "emr_step":
+        from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
+        from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
+
         add = EmrAddStepsOperator(
-            task_id=f"{stage.name}_step",
+            task_id=f"{task.task_id}_step",
             job_flow_id=cluster_id,
-            steps=_templated_steps(
-                emr.steps_for_run(_SENTINEL_DAY, settings, [stage.name], package_uri, entry_uri)
-            ),
-            doc=stage.doc,
+            steps=[dict(step) for step in task.steps],
+            doc=task.doc,
         )
         sensor = EmrStepSensor(
-            task_id=stage.name,
+            task_id=task.task_id,
             job_flow_id=cluster_id,
-            step_id=f"{{{{ ti.xcom_pull(task_ids='{stage.name}_step')[0] }}}}",
+            step_id=f"{{{{ ti.xcom_pull(task_ids='{task.task_id}_step')[0] }}}}",
             poke_interval=60,
             timeout=3 * 3600,
             mode="reschedule",
+            doc=task.doc,
+            **_extra(task),
         )
-        previous >> add >> sensor
-        previous = sensor
-        if stage.name == "ingest":
-            sensor >> gate
-            previous = gate
-    if create is not None:
-        terminate = EmrTerminateJobFlowOperator(
-            task_id="terminate_cluster", job_flow_id=cluster_id, trigger_rule="all_done"
-        )
-        previous >> terminate
-        # The terminate task succeeds even after a failed stage (all_done); this leaf keeps the
-        # run's state honest: it fails when any stage failed.
-        complete = EmptyOperator(task_id="pipeline_complete")
-        previous >> complete
+        add >> sensor
+        return add, sensor
+    raise ValueError(f"unknown task kind {task.kind!r} in the plan of {plan.dag_id}")
+
+
+def _cluster(plan: DagPlan) -> tuple[str, Any]:
+    assert plan.emr is not None
+    if plan.emr.cluster_id:
+        return plan.emr.cluster_id, None
+    from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator
+
+    create = EmrCreateJobFlowOperator(
+        task_id="create_cluster", job_flow_overrides=dict(plan.emr.cluster), retries=0
+    )
+    return "{{ ti.xcom_pull(task_ids='create_cluster') }}", create
+
+
+def _terminate(cluster_id: str, last: Any) -> None:
+    from airflow.providers.amazon.aws.operators.emr import EmrTerminateJobFlowOperator
+
+    terminate = EmrTerminateJobFlowOperator(
+        task_id="terminate_cluster", job_flow_id=cluster_id, trigger_rule="all_done"
+    )
+    last >> terminate
+    # The terminate task succeeds even after a failed stage (all_done); this leaf keeps the
+    # run's state honest: it fails when any stage failed.
+    last >> EmptyOperator(task_id="pipeline_complete")

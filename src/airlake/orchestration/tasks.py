@@ -1,11 +1,25 @@
-"""What each Airflow task runs. Imported by task code at run time, never at DAG parse time."""
+"""What the worker itself runs: the landing sensor. Standard library + the Amazon provider only.
+
+Every other task runs airlake in its own environment (``airlake run``), on Spark or EMR, or on
+Athena, so the Airflow worker never imports airlake's pipeline and its dependency pins never
+meet Airflow's.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+import subprocess
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from airlake.orchestration.compat import AirflowFailException
+# The Kafka Connect S3 sink layout (see airlake.contract.landing_key): the sink opens an hour
+# folder only once records of that hour arrive.
+_DAY_KEY = re.compile(
+    r"topics/(?P<topic>[^/]+)/year=(?P<y>\d{4})/month=(?P<m>\d{2})/day=(?P<d>\d{2})/"
+    r"hour=(?P<h>\d{2})/[^/]+\.json(\.gz)?$"
+)
 
 
 def run_day_of(context: dict[str, Any]) -> date:
@@ -16,62 +30,74 @@ def run_day_of(context: dict[str, Any]) -> date:
     return date.fromisoformat(str(start)[:10])
 
 
-def landing_complete(env: str, **context: Any) -> bool:
-    """Sensor callable: has the landing day been fully written by the sink?"""
-    from airlake.landing import day_complete
-    from airlake.settings import load_settings
-    from airlake.storage import StorageOptions
+def day_is_complete(keys: Iterable[str], day: date) -> bool:
+    """Whether the sink has finished ``day``: it wrote files for a later day, or every topic
+    that wrote on ``day`` reached hour 23 (pure: keys in, verdict out)."""
+    hours: dict[str, set[int]] = {}
+    later = False
+    for key in keys:
+        match = _DAY_KEY.search(key)
+        if not match:
+            continue
+        try:
+            on = date(int(match["y"]), int(match["m"]), int(match["d"]))
+        except ValueError:
+            continue
+        if on == day:
+            hours.setdefault(match["topic"], set()).add(int(match["h"]))
+        elif on > day:
+            later = True
+    if not hours:
+        return False
+    return later or all(23 in topic_hours for topic_hours in hours.values())
 
-    settings = load_settings(env)
-    return day_complete(
-        settings.landing_uri,
-        run_day_of(context),
-        StorageOptions(settings.s3_endpoint, settings.aws_region),
-    )
+
+def _day_prefixes(day: date) -> list[str]:
+    return [f"year={d:%Y}/month={d:%m}/day={d:%d}/" for d in (day, day + timedelta(days=1))]
 
 
-def run_stage(stage: str, env: str, **context: Any) -> dict[str, Any]:
-    """Run one pipeline stage in-process for the run's day; returns a summary for XCom."""
-    from airlake.pipeline import open_run
-    from airlake.pipeline import run_stage as run
+def _local_keys(root: Path, day: date) -> list[str]:
+    keys: list[str] = []
+    for topic in sorted(p for p in (root / "topics").glob("*") if p.is_dir()):
+        for prefix in _day_prefixes(day):
+            folder = topic / prefix
+            if folder.is_dir():
+                keys += [str(p.relative_to(root)) for p in folder.rglob("*") if p.is_file()]
+    return keys
 
+
+def _s3_keys(uri: str, day: date, aws_conn_id: str) -> list[str]:
+    from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+
+    bucket, _, prefix = uri[len("s3://") :].partition("/")
+    base = f"{prefix.strip('/')}/topics/" if prefix.strip("/") else "topics/"
+    hook = S3Hook(aws_conn_id=aws_conn_id)
+    keys: list[str] = []
+    for topic in hook.list_prefixes(bucket, base, "/") or []:
+        for day_prefix in _day_prefixes(day):
+            keys += hook.list_keys(bucket, prefix=f"{topic}{day_prefix}") or []
+    return keys
+
+
+NOT_YET = 3
+"""Exit code of ``airlake landing-complete`` for a day the sink is still writing."""
+
+
+def landing_complete(
+    landing_uri: str,
+    aws_conn_id: str = "aws_default",
+    command: Sequence[str] = (),
+    **context: Any,
+) -> bool:
+    """Sensor callable: has the landing day of this run been fully written by the sink?"""
+    if command:
+        done = subprocess.run(list(command), capture_output=True, text=True, check=False)
+        if done.returncode in (0, NOT_YET):
+            return done.returncode == 0
+        raise RuntimeError(f"{' '.join(command)} failed: {done.stderr.strip()[-2000:]}")
     day = run_day_of(context)
-    with open_run(_settings(env, context)) as ctx:
-        result = run(ctx, stage, day)
-    return {
-        "stage": stage,
-        "day": day.isoformat(),
-        "seconds": round(result.seconds, 3),
-        "commits": [
-            {"table": c.table, "snapshot": c.snapshot_id, "files": c.files} for c in result.commits
-        ],
-    }
-
-
-def quality_gate(env: str, **context: Any) -> dict[str, Any]:
-    """Fail the run (without retries) when too much of the landing day was quarantined.
-
-    Runs after ingest has committed the quarantine, so the bad lines are kept for inspection.
-    """
-    from airlake.catalog import open_catalog
-    from airlake.pipeline import quarantine_share
-
-    day = run_day_of(context)
-    settings = _settings(env, context)
-    share = quarantine_share(open_catalog(settings), day)
-    if share.share > settings.max_quarantine_share:
-        raise AirflowFailException(
-            f"data-quality gate: {share.quarantined} of {share.lines} lines of {day} quarantined "
-            f"({share.share:.2%} > {settings.max_quarantine_share:.2%}); "
-            f'inspect: airlake query "SELECT reason, COUNT(*) FROM raw.quarantine '
-            f"WHERE landing_date = DATE '{day}' GROUP BY 1\""
-        )
-    return {"day": day.isoformat(), "lines": share.lines, "quarantined": share.quarantined}
-
-
-def _settings(env: str, context: dict[str, Any]) -> Any:
-    from airlake.settings import load_settings
-
-    params = context.get("params") or {}
-    overrides = {k: str(v) for k, v in (params.get("overrides") or {}).items()}
-    return load_settings(env, overrides=overrides)
+    if landing_uri.startswith("s3://"):
+        keys = _s3_keys(landing_uri, day, aws_conn_id)
+    else:
+        keys = _local_keys(Path(landing_uri.removeprefix("file://")), day)
+    return day_is_complete(keys, day)

@@ -1,6 +1,6 @@
 import sqlglot
 
-from airlake.athena import qualify, statements
+from airlake.deploy.athena import qualify, statements
 
 
 def test_inputs_become_catalog_tables_but_ctes_do_not() -> None:

@@ -14,6 +14,11 @@ from typing import Any
 
 from airlake.settings import Settings
 
+EMR_PYTHON = "/usr/bin/python3.11"
+"""airlake needs Python 3.11; EMR 7.x ships it beside its default 3.9, selected per cluster."""
+BOOTSTRAP_SCRIPT = "emr/bootstrap.sh"
+WHEELHOUSE = "emr/wheelhouse"
+
 SPARK_CONF = {
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
     "spark.sql.session.timeZone": "UTC",
@@ -71,11 +76,44 @@ def steps_for_run(
     ]
 
 
+def artifacts_uri(settings: Settings, values: Mapping[str, Any]) -> str:
+    """Where the bundle's EMR artifacts (package, entry, bootstrap, wheelhouse) are uploaded."""
+    storage = values.get("storage", {}) if isinstance(values.get("storage"), Mapping) else {}
+    return str(storage.get("artifacts", settings.warehouse_uri)).rstrip("/")
+
+
+def artifact_uris(settings: Settings, values: Mapping[str, Any]) -> tuple[str, str]:
+    """(package zip for ``--py-files``, job entry) as the profile names them."""
+    emr = values.get("emr", {}) if isinstance(values.get("emr"), Mapping) else {}
+    base = artifacts_uri(settings, values)
+    return (
+        str(emr.get("package_uri", f"{base}/airlake.zip")),
+        str(emr.get("entry_uri", f"{base}/spark_job.py")),
+    )
+
+
+def bootstrap_script(wheelhouse_uri: str) -> str:
+    """The bootstrap action: airlake's third-party packages for Python 3.11, installed on every
+    node from the wheelhouse uploaded with the package, so no step needs a package index."""
+    return f"""#!/bin/bash
+# airlake bootstrap action: install airlake's runtime packages for {EMR_PYTHON}
+set -euo pipefail
+sudo dnf install -y python3.11 python3.11-pip >/dev/null 2>&1 || true
+rm -rf /tmp/airlake-wheelhouse && mkdir -p /tmp/airlake-wheelhouse
+aws s3 cp --recursive --quiet "{wheelhouse_uri}/" /tmp/airlake-wheelhouse/
+sudo {EMR_PYTHON} -m pip install --no-index --find-links /tmp/airlake-wheelhouse \
+    -r /tmp/airlake-wheelhouse/requirements.txt
+"""
+
+
 def cluster_config(settings: Settings, values: Mapping[str, Any]) -> dict[str, Any]:
-    """``run_job_flow`` arguments for a transient cluster sized from the profile."""
+    """``run_job_flow`` arguments for a transient cluster sized from the profile, with Spark on
+    Python 3.11 and airlake's packages installed by the bundle's bootstrap action."""
     sizing = values.get("sizing", {}) if isinstance(values.get("sizing"), Mapping) else {}
     emr = values.get("emr", {}) if isinstance(values.get("emr"), Mapping) else {}
     spot = bool(sizing.get("emr_core_spot", False))
+    base = artifacts_uri(settings, values)
+    python_env = {"PYSPARK_PYTHON": EMR_PYTHON, "PYSPARK_DRIVER_PYTHON": EMR_PYTHON}
     return {
         "Name": f"airlake-{settings.environment}",
         "ReleaseLabel": str(emr.get("release_label", "emr-7.5.0")),
@@ -105,8 +143,19 @@ def cluster_config(settings: Settings, values: Mapping[str, Any]) -> dict[str, A
             "KeepJobFlowAliveWhenNoSteps": True,
             "TerminationProtected": False,
         },
+        "BootstrapActions": [
+            {
+                "Name": "airlake packages (Python 3.11)",
+                "ScriptBootstrapAction": {"Path": f"{base}/{BOOTSTRAP_SCRIPT}", "Args": []},
+            }
+        ],
         "Configurations": [
             {"Classification": "spark-defaults", "Properties": dict(SPARK_CONF)},
+            {
+                "Classification": "spark-env",
+                "Configurations": [{"Classification": "export", "Properties": python_env}],
+                "Properties": {},
+            },
             {
                 "Classification": "spark-hive-site",
                 "Properties": {

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from airlake.mwaa_bundle import build_bundle, constraints_url, mwaa_python, requirements_text
+from airlake.deploy.mwaa_bundle import build_bundle, constraints_url, mwaa_python, requirements_text
 
 
 @pytest.mark.parametrize(

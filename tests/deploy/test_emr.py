@@ -1,6 +1,6 @@
 from datetime import date
 
-from airlake.emr import cluster_config, steps_for_run
+from airlake.deploy.emr import cluster_config, steps_for_run
 from airlake.settings import load_settings, profile_values
 
 

@@ -1,0 +1,194 @@
+"""``airlake mwaa bundle``: what an MWAA environment needs to run the airlake DAG.
+
+The bundle is a folder to sync to the environment's S3 source bucket::
+
+    dags/airlake_daily.py              the DAG: builds operators from the precomputed plan
+    dags/.airflowignore                the scheduler parses only the DAG file, not the package
+    dags/airlake/                      the DAG side of airlake (orchestration/: standard library
+                                       + Airflow + the Amazon provider), the plan, the profile
+    requirements.txt                   the target's constraints line, nothing else: the worker
+                                       needs only what the MWAA image ships
+    startup.sh                         (local/team mode only) airlake's own virtualenv beside
+                                       Airflow's, from plugins/airlake-wheelhouse
+    artifacts/                         (emr mode only) upload to the profile's storage.artifacts:
+                                       airlake.zip + spark_job.py for the steps, the EMR
+                                       bootstrap action and its wheelhouse requirements
+
+Everything of airlake that needs third-party packages runs outside Airflow's environment: on
+EMR (Spark steps, Python 3.11, packages from the bootstrap action) and Athena in emr mode, or in
+airlake's own virtualenv (``airlake run --stage X``) in local mode.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from airlake.errors import UserError
+from airlake.settings import (
+    EngineMode,
+    Settings,
+    profile_dir,
+    profile_values,
+    settings_from_values,
+)
+
+DEFAULT_MWAA_VERSION = "3.0.6"
+DAG_SIDE = ("__init__.py", "orchestration")
+"""The only parts of the airlake package the Airflow side imports."""
+_NOT_BUNDLED = {"run_dag.py", "__pycache__"}
+VENV = "/usr/local/airflow/airlake-venv"
+WHEELHOUSE = "/usr/local/airflow/plugins/airlake-wheelhouse"
+
+
+def mwaa_python(version: str) -> str:
+    """The Python version MWAA runs for an Airflow version."""
+    major, minor, *_ = (int(p) for p in version.split("."))
+    if (major, minor) < (2, 4):
+        return "3.7"
+    if (major, minor) < (2, 7):
+        return "3.10"
+    if (major, minor) < (2, 11):
+        return "3.11"
+    return "3.12"
+
+
+def constraints_url(version: str) -> str:
+    return (
+        "https://raw.githubusercontent.com/apache/airflow/"
+        f"constraints-{version}/constraints-{mwaa_python(version)}.txt"
+    )
+
+
+def requirements_text(version: str) -> str:
+    """requirements.txt for the target: its constraints line only (pure)."""
+    return (
+        f"# airlake for MWAA {version} (Python {mwaa_python(version)}): the DAG needs only what\n"
+        "# the image ships (Airflow, the Amazon provider, boto3).\n"
+        f'--constraint "{constraints_url(version)}"\n'
+    )
+
+
+def startup_script(python: str) -> str:
+    """MWAA's startup script for local/team mode: airlake's own virtualenv, from the wheelhouse
+    in plugins.zip (no package index needed), outside Airflow's environment."""
+    return f"""#!/bin/sh
+# airlake: its own virtualenv beside Airflow's (its pins never meet Airflow's).
+if [ ! -x "{VENV}/bin/airlake" ]; then
+    python{python} -m venv "{VENV}"
+    "{VENV}/bin/pip" install --quiet --no-index --find-links "{WHEELHOUSE}" \\
+        -r "{WHEELHOUSE}/requirements.txt" airlake
+fi
+export AIRLAKE_BIN="{VENV}/bin/airlake"
+"""
+
+
+def _dag_file(name: str) -> str:
+    return (
+        f'"""airlake\'s daily Airflow DAG for the {name} environment (MWAA bundle).\n\n'
+        'Built from the plan in airlake/plan.json; imports nothing but Airflow."""\n\n'
+        "from pathlib import Path\n\n"
+        "from airlake.orchestration.dag import build_dag\n"
+        "from airlake.orchestration.plan import load_plan\n\n"
+        "HERE = Path(__file__).resolve().parent\n"
+        'dag = build_dag(load_plan(HERE / "airlake" / "plan.json"), '
+        f'profile=str(HERE / "airlake" / "environments" / "{name}.toml"))\n'
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    root: Path
+    mwaa_version: str
+    mode: str
+    files: tuple[str, ...]
+
+
+def known_version(version: str) -> str:
+    """``version`` when MWAA runs it (from the package data), else a UserError naming them."""
+    from airlake.preflight.targets import known_targets
+
+    known = [t.removeprefix("mwaa-") for t in known_targets() if t.startswith("mwaa-")]
+    if version not in known:
+        raise UserError(f"unknown MWAA Airflow version {version!r}; known: {', '.join(known)}")
+    return version
+
+
+def _copy_dag_side(out: Path) -> None:
+    package = Path(str(resources.files("airlake")))
+    out.mkdir(parents=True)
+    for part in DAG_SIDE:
+        source = package / part
+        if source.is_dir():
+            shutil.copytree(
+                source,
+                out / part,
+                ignore=lambda folder, names: [
+                    n for n in names if n in _NOT_BUNDLED or n.endswith((".pyc", ".pyo"))
+                ],
+            )
+        else:
+            shutil.copyfile(source, out / part)
+
+
+def _emr_artifacts(out: Path, values: dict[str, Any], settings: Settings) -> None:
+    from airlake.deploy import emr
+    from airlake.deploy.runtime_requirements import pinned_runtime_requirements
+    from airlake.jobs.package import build_package
+
+    build_package(out)
+    (out / "emr").mkdir()
+    wheelhouse_uri = f"{emr.artifacts_uri(settings, values)}/{emr.WHEELHOUSE}"
+    (out / emr.BOOTSTRAP_SCRIPT).write_text(emr.bootstrap_script(wheelhouse_uri), encoding="utf-8")
+    (out / emr.WHEELHOUSE).mkdir(parents=True)
+    (out / emr.WHEELHOUSE / "requirements.txt").write_text(
+        "\n".join(pinned_runtime_requirements(python_version="3.11")) + "\n", encoding="utf-8"
+    )
+
+
+def build_bundle(env: str, out: Path, mwaa_version: str | None = None) -> Bundle:
+    """Write the bundle for profile ``env`` into ``out`` (replacing an earlier bundle there)."""
+    from airlake.deploy.plan import plan_for
+
+    values = profile_values(env)
+    version = known_version(
+        mwaa_version or str(values.get("mwaa", {}).get("airflow_version", DEFAULT_MWAA_VERSION))
+    )
+    settings = settings_from_values(values)
+    plan = plan_for(values)
+    name = str(values.get("name", env))
+    for stale in ("dags", "artifacts", "startup.sh", "requirements.txt"):
+        target = out / stale
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+    package = out / "dags" / "airlake"
+    _copy_dag_side(package)
+    (package / "plan.json").write_text(plan.to_json() + "\n", encoding="utf-8")
+    (package / "environments").mkdir()
+    source = Path(env) if env.endswith(".toml") else profile_dir() / f"{env}.toml"
+    shutil.copyfile(source, package / "environments" / f"{name}.toml")
+    (out / "dags" / "airlake_daily.py").write_text(_dag_file(name), encoding="utf-8")
+    (out / "dags" / ".airflowignore").write_text("airlake/\n", encoding="utf-8")
+    (out / "requirements.txt").write_text(requirements_text(version), encoding="utf-8")
+    if settings.engine is EngineMode.EMR:
+        _emr_artifacts(out / "artifacts", values, settings)
+    else:
+        (out / "startup.sh").write_text(startup_script(mwaa_python(version)), encoding="utf-8")
+    files = tuple(sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()))
+    return Bundle(out, version, settings.engine.value, files)
+
+
+def bundle_requirement_lines(bundle: Bundle) -> list[str]:
+    """The requirement lines of the bundle's requirements.txt (comments and options left out)."""
+    text = (bundle.root / "requirements.txt").read_text(encoding="utf-8")
+    return [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and not re.match(r"\s*(#|-)", line)
+    ]

@@ -1,0 +1,108 @@
+"""What the daily DAG consists of, as plain data: the DAG file builds operators from it.
+
+A plan is computed from a profile by :func:`airlake.deploy.plan.plan_for` — in-process for a
+self-hosted Airflow that has airlake installed, or once by ``airlake mwaa bundle``, which writes
+it as JSON beside the DAG. Reading a plan needs only the standard library, so the MWAA worker
+needs nothing beyond Airflow and the Amazon provider to parse and run the DAG.
+
+Task kinds:
+- ``command``: a command line run by ``BashOperator`` (``airlake run --stage X`` in airlake's
+  own environment, or ``spark-submit``); ``{airlake}`` in it is the airlake executable and
+  ``{profile}`` the profile, both resolved where the DAG is parsed;
+- ``emr_step``: EMR Spark Steps added to the run's cluster, then a step sensor;
+- ``athena``: one Athena statement.
+Dates are Airflow templates (``{{ data_interval_start | ds }}``), filled in at run time.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+DAY = "{{ data_interval_start | ds }}"
+"""The run's day: the start of its data interval (day D runs over [D, D+1))."""
+
+
+@dataclass(frozen=True, slots=True)
+class TaskPlan:
+    task_id: str
+    kind: str  # "command" | "emr_step" | "athena"
+    doc: str = ""
+    command: tuple[str, ...] = ()
+    steps: tuple[dict[str, Any], ...] = ()
+    query: str = ""
+    retries: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SensorPlan:
+    """The landing sensor: is the landing day complete? Asked of S3 directly (``landing_uri``,
+    emr mode), or of airlake in its own environment (``command``: exit 0 complete, 3 not yet)."""
+
+    landing_uri: str
+    poke_seconds: int
+    timeout_seconds: int
+    reschedule: bool
+    aws_conn_id: str = "aws_default"
+    command: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EmrPlan:
+    """A transient cluster (``cluster`` = run_job_flow arguments) or an existing one."""
+
+    cluster: dict[str, Any] = field(default_factory=dict)
+    cluster_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AthenaPlan:
+    database: str
+    workgroup: str
+    output_location: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DagPlan:
+    dag_id: str
+    environment: str
+    mode: str
+    description: str
+    start_date: str
+    retries: int
+    retry_delay_minutes: float
+    sensor: SensorPlan
+    tasks: tuple[TaskPlan, ...]
+    emr: EmrPlan | None = None
+    athena: AthenaPlan | None = None
+    doc_md: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=1, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> DagPlan:
+        raw = json.loads(text)
+        raw["sensor"] = SensorPlan(
+            **{**raw["sensor"], "command": tuple(raw["sensor"].get("command", ()))}
+        )
+        raw["tasks"] = tuple(
+            TaskPlan(
+                **{
+                    **t,
+                    "command": tuple(t.get("command", ())),
+                    "steps": tuple(t.get("steps", ())),
+                }
+            )
+            for t in raw["tasks"]
+        )
+        raw["emr"] = EmrPlan(**raw["emr"]) if raw.get("emr") else None
+        raw["athena"] = AthenaPlan(**raw["athena"]) if raw.get("athena") else None
+        return cls(**raw)
+
+
+def load_plan(path: str | Path) -> DagPlan:
+    """Read a plan written by ``airlake mwaa bundle``."""
+    return DagPlan.from_json(Path(path).read_text(encoding="utf-8"))
