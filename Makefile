@@ -39,7 +39,12 @@ test: install browser ## Run the whole test suite (lint, types, tests)
 	$(VENV)/bin/ruff check src tests dags bench
 	$(VENV)/bin/ruff format --check src tests dags bench
 	$(VENV)/bin/mypy
+	$(PY) -m airlake.deploy.matrix --emr --json build/matrix.json
 	$(VENV)/bin/pytest
+
+.PHONY: matrix
+matrix: install ## Prove the MWAA bundle on every supported target's real environment (docs/targets.md)
+	$(PY) -m airlake.deploy.matrix --emr --json build/matrix.json
 
 .PHONY: test-fast
 test-fast: install ## Run only the unmarked, fast tests

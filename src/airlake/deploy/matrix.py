@@ -575,6 +575,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 1
         if args.json:
+            Path(args.json).parent.mkdir(parents=True, exist_ok=True)
             Path(args.json).write_text(json.dumps([asdict(r) for r in results], indent=1))
         failed = [r for r in results if not r.ok]
         for r in failed:
@@ -582,7 +583,7 @@ def main(argv: list[str] | None = None) -> int:
             if log.exists():
                 print(f"--- {r.target}: last lines of {log}", file=sys.stderr)
                 print("\n".join(log.read_text().splitlines()[-60:]), file=sys.stderr)
-        print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+        print(f"target matrix: {len(results) - len(failed)} of {len(results)} targets proven")
     return 1 if failed else 0
 
 
