@@ -71,13 +71,19 @@ def mwaa_group() -> None:
 @click.option(
     "--mwaa-version", default=None, help="Target MWAA Airflow version (default: the profile's)."
 )
-def bundle_command(env: str, out: str, mwaa_version: str | None) -> None:
-    """Write dags/, requirements.txt (constraints line + what MWAA lacks) for an environment."""
+@click.option(
+    "--wheelhouse",
+    type=click.Choice(["aarch64", "x86_64"]),
+    default=None,
+    help="Also download the wheels airlake's own environment installs offline, for this CPU.",
+)
+def bundle_command(env: str, out: str, mwaa_version: str | None, wheelhouse: str | None) -> None:
+    """Write dags/, requirements.txt (the constraints line) and airlake's own artifacts."""
     from pathlib import Path
 
     from airlake.deploy.mwaa_bundle import build_bundle
 
-    bundle = build_bundle(env, Path(out), mwaa_version)
+    bundle = build_bundle(env, Path(out), mwaa_version, wheelhouse)
     click.echo(
         f"MWAA {bundle.mwaa_version} bundle for {env} in {bundle.root} ({len(bundle.files)} files)"
     )

@@ -15,7 +15,8 @@ For every target (``make matrix``; ``python -m airlake.deploy.matrix [--targets 
    step sensor's poke reports success and the Spark jobs themselves do not run there;
 5. for the EMR release (``--emr``): the day's stages as EMR runs them — ``spark-submit`` of the
    bundle's step artifacts on the release's Spark (pyspark 3.5.2) and Python 3.11, with
-   airlake's packages from the bundle's wheelhouse requirements — tables compared as in 3.
+   airlake's packages installed offline from the bundle's wheelhouse by the bootstrap action's
+   own pip command — tables compared as in 3.
 
 Prints one line per target and writes the figures as JSON (``--json``).
 """
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -456,31 +458,39 @@ def check_emr_release(fx: Fixture, cache: Path, uv: str) -> TargetResult:
         result.problems.append(lookup.explain())
         return result
     result.python = EMR_PYTHON
-    bundle = build_bundle("production", fx.work / "bundles" / "emr-release")
-    wheelhouse = bundle.root / "artifacts" / "emr" / "wheelhouse" / "requirements.txt"
+    bundle = build_bundle(
+        "production", fx.work / "bundles" / "emr-release", wheelhouse=platform.machine()
+    )
+    wheelhouse = bundle.root / "artifacts" / "emr" / "wheelhouse"
+    pins = (wheelhouse / "requirements.txt").read_text()
     env_dir = cache / "emr-7.5.0"
+    python = str(env_dir / "bin" / "python")
     started = time.perf_counter()
-    if (
-        not (env_dir / ".complete").exists()
-        or (env_dir / ".complete").read_text() != wheelhouse.read_text()
-    ):
+    complete = env_dir / ".complete"
+    if not complete.exists() or complete.read_text() != pins:
         shutil.rmtree(env_dir, ignore_errors=True)
         for cmd in (
-            [uv, "venv", "--quiet", "--python", lookup.path, str(env_dir)],
+            [uv, "venv", "--quiet", "--seed", "--python", lookup.path, str(env_dir)],
+            [uv, "pip", "install", "--quiet", "--python", python, EMR_SPARK],
+            # the bootstrap action's own command: the wheelhouse alone, no index
             [
-                uv,
+                python,
+                "-m",
                 "pip",
                 "install",
                 "--quiet",
-                "--python",
-                str(env_dir / "bin" / "python"),
-                EMR_SPARK,
-                "-r",
+                "--no-index",
+                "--find-links",
                 str(wheelhouse),
+                "-r",
+                str(wheelhouse / "requirements.txt"),
             ],
         ):
-            subprocess.run(cmd, check=True, capture_output=True, text=True)
-        (env_dir / ".complete").write_text(wheelhouse.read_text())
+            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                result.problems.append(f"{cmd[0]} {cmd[1]}: {done.stderr.strip()[-600:]}")
+                return result
+        complete.write_text(pins)
     result.install_seconds = time.perf_counter() - started
     warehouse = fx.work / "runs" / "emr-release" / "warehouse"
     warehouse.parent.mkdir(parents=True, exist_ok=True)
@@ -518,8 +528,8 @@ def check_emr_release(fx: Fixture, cache: Path, uv: str) -> TargetResult:
             str(profile),
         ]
         with log.open("a") as out:
-            done = subprocess.run(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=900)
-        if done.returncode != 0:
+            step = subprocess.run(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=900)
+        if step.returncode != 0:
             result.problems.append(f"stage {stage} failed on the EMR release's stack; see {log}")
             result.local = "failed"
             return result

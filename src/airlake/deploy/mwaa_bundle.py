@@ -9,7 +9,8 @@ The bundle is a folder to sync to the environment's S3 source bucket::
     requirements.txt                   the target's constraints line, nothing else: the worker
                                        needs only what the MWAA image ships
     startup.sh                         (local/team mode only) airlake's own virtualenv beside
-                                       Airflow's, from plugins/airlake-wheelhouse
+                                       Airflow's, from plugins/airlake-wheelhouse (zip plugins/
+                                       as plugins.zip; its wheels with --wheelhouse)
     artifacts/                         (emr mode only) upload to the profile's storage.artifacts:
                                        airlake.zip + spark_job.py for the steps, the EMR
                                        bootstrap action and its wheelhouse requirements
@@ -150,9 +151,46 @@ def _emr_artifacts(out: Path, values: dict[str, Any], settings: Settings) -> Non
     )
 
 
-def build_bundle(env: str, out: Path, mwaa_version: str | None = None) -> Bundle:
-    """Write the bundle for profile ``env`` into ``out`` (replacing an earlier bundle there)."""
+def _local_wheelhouse(folder: Path, python: str) -> None:
+    from airlake.deploy.runtime_requirements import pinned_runtime_requirements
+
+    folder.mkdir(parents=True)
+    (folder / "requirements.txt").write_text(
+        "\n".join(pinned_runtime_requirements(python_version=python)) + "\n", encoding="utf-8"
+    )
+
+
+def _airlake_wheel(folder: Path) -> None:
+    """airlake's own wheel into ``folder`` (needs a checkout and uv)."""
+    import subprocess
+
+    from airlake.preflight.target_env import find_uv
+    from airlake.settings import project_root
+
+    uv = find_uv()
+    if uv is None or not (project_root() / "pyproject.toml").exists():
+        raise UserError("building airlake's wheel needs a checkout of airlake and uv")
+    done = subprocess.run(
+        [uv, "build", "--wheel", "--quiet", "--out-dir", str(folder)],
+        cwd=project_root(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise UserError(f"uv build failed: {done.stderr.strip()[-500:]}")
+
+
+def build_bundle(
+    env: str, out: Path, mwaa_version: str | None = None, wheelhouse: str | None = None
+) -> Bundle:
+    """Write the bundle for profile ``env`` into ``out`` (replacing an earlier bundle there).
+
+    ``wheelhouse`` (an architecture: aarch64 or x86_64) also downloads the wheels the EMR
+    bootstrap action (emr mode) or the startup script (local/team mode) installs offline.
+    """
     from airlake.deploy.plan import plan_for
+    from airlake.deploy.wheelhouse import fill_wheelhouse
 
     values = profile_values(env)
     version = known_version(
@@ -161,7 +199,7 @@ def build_bundle(env: str, out: Path, mwaa_version: str | None = None) -> Bundle
     settings = settings_from_values(values)
     plan = plan_for(values)
     name = str(values.get("name", env))
-    for stale in ("dags", "artifacts", "startup.sh", "requirements.txt"):
+    for stale in ("dags", "artifacts", "plugins", "startup.sh", "requirements.txt"):
         target = out / stale
         if target.is_dir():
             shutil.rmtree(target)
@@ -177,9 +215,19 @@ def build_bundle(env: str, out: Path, mwaa_version: str | None = None) -> Bundle
     (out / "dags" / ".airflowignore").write_text("airlake/\n", encoding="utf-8")
     (out / "requirements.txt").write_text(requirements_text(version), encoding="utf-8")
     if settings.engine is EngineMode.EMR:
+        from airlake.deploy import emr
+
         _emr_artifacts(out / "artifacts", values, settings)
+        if wheelhouse:
+            fill_wheelhouse(out / "artifacts" / emr.WHEELHOUSE, "3.11", wheelhouse)
     else:
-        (out / "startup.sh").write_text(startup_script(mwaa_python(version)), encoding="utf-8")
+        python = mwaa_python(version)
+        (out / "startup.sh").write_text(startup_script(python), encoding="utf-8")
+        folder = out / "plugins" / "airlake-wheelhouse"
+        _local_wheelhouse(folder, python)
+        if wheelhouse:
+            fill_wheelhouse(folder, python, wheelhouse)
+            _airlake_wheel(folder)
     files = tuple(sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()))
     return Bundle(out, version, settings.engine.value, files)
 
