@@ -95,3 +95,24 @@ def test_bundle_dag_parses_from_the_bundle_alone(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert "['airlake_daily']" in out.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+@pytest.mark.parametrize("version", ["2.10.3", "2.11.2", "3.0.6", "3.3.1"])
+@pytest.mark.parametrize("profile", ["production", "local"])
+def test_the_bundle_passes_preflight_static_and_install_on_every_target(
+    tmp_path: Path, version: str, profile: str
+) -> None:
+    """The target's real environment (its image's packages, built with uv) parses the bundle with
+    dags/ on sys.path and .airflowignore honoured, as MWAA does; the static checks agree."""
+    from airlake.preflight import Severity, load_project, load_target, run_checks
+    from airlake.preflight.runtime import runtime_findings
+
+    bundle = build_bundle(profile, tmp_path / "b", version)
+    project = load_project(bundle.root)
+    target = load_target(f"mwaa-{version}")
+    static = [f for f in run_checks(project, target) if f.severity is Severity.ERROR]
+    assert static == []
+    installed = runtime_findings(project, target)
+    assert [f for f in installed if f.severity is Severity.ERROR] == [], installed

@@ -24,8 +24,12 @@ from airlake.preflight.targets import Target
 
 PARSE_SCRIPT = r"""
 import json, sys, traceback
-from airflow.models.dagbag import DagBag
-bag = DagBag(sys.argv[1], include_examples=False)
+try:  # Airflow 3.1+
+    from airflow.dag_processing.dagbag import DagBag
+    bag = DagBag(sys.argv[1])
+except ImportError:
+    from airflow.models.dagbag import DagBag
+    bag = DagBag(sys.argv[1], include_examples=False)
 print("AIRLAKE_RESULT " + json.dumps({"errors": {k: str(v) for k, v in bag.import_errors.items()},
                                        "dags": sorted(bag.dag_ids)}))
 """
