@@ -6,6 +6,7 @@ import click
 
 from airlake.cli.output import render, text_table
 from airlake.cli.platform import env_options, parse_day, progress, settings_for
+from airlake.errors import UserError
 
 
 @click.command("demo")
@@ -75,9 +76,21 @@ def bundle_command(env: str, out: str, mwaa_version: str | None) -> None:
     """Write dags/, requirements.txt (constraints line + what MWAA lacks) for an environment."""
     from pathlib import Path
 
-    from airlake.mwaa_bundle import build_bundle
+    from airlake.mwaa_bundle import DEFAULT_MWAA_VERSION, build_bundle
+    from airlake.preflight.targets import known_targets
+    from airlake.settings import profile_values
 
-    bundle = build_bundle(env, Path(out), mwaa_version)
+    mwaa = profile_values(env).get("mwaa", {})
+    version = str(
+        mwaa_version
+        or (mwaa.get("airflow_version") if isinstance(mwaa, dict) else None)
+        or DEFAULT_MWAA_VERSION
+    )
+    known = [t.removeprefix("mwaa-") for t in known_targets() if t.startswith("mwaa-")]
+    if version not in known:
+        source = "--mwaa-version" if mwaa_version else f"mwaa.airflow_version of {env}"
+        raise UserError(f"unknown MWAA version {version!r} ({source}); known: {', '.join(known)}")
+    bundle = build_bundle(env, Path(out), version)
     click.echo(
         f"MWAA {bundle.mwaa_version} bundle for {env} in {bundle.root} ({len(bundle.files)} files)"
     )
