@@ -95,7 +95,7 @@ def history(catalog: Catalog, name: str) -> list[SnapshotInfo]:
     return out
 
 
-_TABLE_REF = re.compile(r"\b(raw|clean|reports)\.([a-z_]+)\b", re.IGNORECASE)
+_TABLE_REF = re.compile(r"\b(raw|clean|reports|dim)\.([a-z_]+)\b", re.IGNORECASE)
 
 
 def referenced_tables(sql: str) -> list[str]:
