@@ -130,10 +130,13 @@ def query_command(sql: str, fmt: str, env: str, overrides: tuple[str, ...]) -> N
     (no other files, no ATTACH, COPY or SET).
     """
     from airlake.catalog import open_catalog
-    from airlake.catalog_views import read_only_query
+    from airlake.catalog_views import read_only_query, referenced_tables
     from airlake.engines.duckdb import read_only_statement
+    from airlake.tables import table_def
 
     statement = read_only_statement(sql)  # checked before anything is opened
+    for name in referenced_tables(statement):
+        table_def(name)
     settings = settings_for(env, overrides)
     click.echo(
         render(read_only_query(open_catalog(settings, create=False), settings, statement), fmt)
@@ -169,7 +172,9 @@ def history_command(table: str, env: str, overrides: tuple[str, ...]) -> None:
     """Show a table's Iceberg snapshots, oldest first."""
     from airlake.catalog import open_catalog
     from airlake.catalog_views import history
+    from airlake.tables import table_def
 
+    table_def(table)
     snaps = history(open_catalog(settings_for(env, overrides), create=False), table)
     click.echo(
         text_table(
