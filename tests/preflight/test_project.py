@@ -105,3 +105,31 @@ def test_a_file_python_cannot_compile_is_a_finding_and_the_report_survives(
     assert "Traceback" not in result.output
     report = json.loads(result.output)
     assert any("dags/deep.py" in json.dumps(f) for f in report["findings"])
+
+
+def test_fix_write_never_writes_through_a_link_out_of_the_project(
+    project: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside-requirements.txt"
+    original = "apache-airflow==2.10.3\nrequests\n"
+    outside.write_text(original)
+    (project / "requirements.txt").unlink()
+    os.symlink(outside, project / "requirements.txt")
+    result = CliRunner().invoke(
+        cli, ["preflight", str(project), "--target", "mwaa-2.10.3", "--fix", "--write"]
+    )
+    assert "Traceback" not in result.output
+    assert outside.read_text() == original
+    assert "outside the project" in result.output
+
+
+def test_write_fix_refuses_a_path_leaving_the_project(project: Path, tmp_path: Path) -> None:
+    from airlake.errors import UserError
+    from airlake.preflight.fix import FileFix, write_fix
+
+    victim = tmp_path / "victim.py"
+    victim.write_text("keep\n")
+    os.symlink(victim, project / "dags" / "link.py")
+    with pytest.raises(UserError, match="outside the project"):
+        write_fix(project, FileFix("dags/link.py", "keep\n", "changed\n"))
+    assert victim.read_text() == "keep\n"

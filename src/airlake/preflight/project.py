@@ -97,7 +97,8 @@ def load_project(root: Path, requirements: str = "requirements.txt") -> Project:
         )
     else:
         reqs = read_requirements(req_path, root)
-    project = Project(root, requirements if req_path.exists() else None, reqs)
+    readable = req_path.exists() and inside(req_path, root)
+    project = Project(root, requirements if readable else None, reqs)
     dags = root / "dags"
     if dags.is_dir():
         for path in sorted(dags.rglob("*.py")):
