@@ -1,3 +1,4 @@
+import re
 from datetime import date
 from pathlib import Path
 
@@ -73,3 +74,84 @@ def test_day_complete(write_landing, tmp_path: Path) -> None:
     assert not day_complete(root, DAY, StorageOptions())
     write_landing(date(2026, 11, 11), 0, [b"{}"], topic="web-events")
     assert day_complete(root, DAY, StorageOptions())
+
+
+def test_gzip_sink_files_are_read_as_lines(write_landing, tmp_path: Path) -> None:
+    import gzip
+
+    plain = write_landing(DAY, 3, [b'{"a": 1}', b"oops"], offset=0)
+    packed = plain.with_name(plain.name.replace("+0000000000.json", "+0000000002.json.gz"))
+    packed.write_bytes(gzip.compress(b'{"b": 2}\n{"c": 3}\n'))
+    root = str(tmp_path / "landing")
+    files = list_day(root, DAY, StorageOptions())
+    assert [f.uri.rsplit("/", 1)[1] for f in files] == [plain.name, packed.name]
+    table = next(read_batches(root, files, StorageOptions()))
+    assert table.column("line").to_pylist() == ['{"a": 1}', "oops", '{"b": 2}', '{"c": 3}']
+    assert table.column("source_offset").to_pylist() == [0, 1, 2, 3]
+
+
+def test_a_broken_gzip_file_fails_with_its_path(write_landing, tmp_path: Path) -> None:
+    plain = write_landing(DAY, 3, [b"{}"])
+    broken = plain.with_name(plain.name.replace(".json", ".json.gz"))
+    broken.write_bytes(b"not gzip at all")
+    root = str(tmp_path / "landing")
+    with pytest.raises(UserError, match=re.escape(broken.name)):
+        list(read_batches(root, list_day(root, DAY, StorageOptions()), StorageOptions()))
+
+
+def test_an_unreadable_hour_folder_fails_the_listing_with_its_path(tmp_path: Path) -> None:
+    """Run as an unprivileged user (root reads everything), through a real chmod 000 folder."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    from airlake.contract import landing_key
+
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        pytest.skip("needs root and setpriv to run the listing as an unprivileged user")
+    base = Path(tempfile.mkdtemp(prefix="airlake-landing-"))
+    try:
+        base.chmod(0o755)
+        root = base / "landing"
+        for hour in (2, 3):
+            path = root / landing_key("ad-clicks", 2026, 11, 10, hour, 0, 0)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(b"{}\n")
+        for folder in [root, *root.rglob("*")]:
+            folder.chmod(0o755 if folder.is_dir() else 0o644)
+        hidden = (root / landing_key("ad-clicks", 2026, 11, 10, 3, 0, 0)).parent
+        hidden.chmod(0o000)
+        code = (
+            "import sys; from datetime import date\n"
+            "from airlake.errors import UserError\n"
+            "from airlake.landing import list_day\n"
+            "from airlake.storage import StorageOptions\n"
+            "try:\n"
+            f"    list_day({str(root)!r}, date(2026, 11, 10), StorageOptions())\n"
+            "except UserError as exc:\n"
+            "    print(exc); sys.exit(3)\n"
+        )
+        result = subprocess.run(
+            [
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                sys.executable,
+                "-c",
+                code,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 3, result.stderr
+        assert "cannot list landing folder" in result.stdout
+        assert str(hidden) in result.stdout
+    finally:
+        for folder in [base, *base.rglob("*")]:
+            if folder.is_dir():
+                folder.chmod(0o755)
+        shutil.rmtree(base)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from airlake.database_url import check_database_url
 from airlake.errors import UserError
 from airlake.settings import CatalogType, Settings
 from airlake.storage import is_remote
@@ -35,28 +36,37 @@ def _io_properties(settings: Settings) -> dict[str, str]:
     return props
 
 
-def _warehouse(settings: Settings) -> str:
+def _warehouse(settings: Settings, create: bool) -> str:
     if is_remote(settings.warehouse_uri):
         return settings.warehouse_uri
-    Path(settings.warehouse_uri).mkdir(parents=True, exist_ok=True)
+    if create:
+        Path(settings.warehouse_uri).mkdir(parents=True, exist_ok=True)
     return f"file://{settings.warehouse_uri}"
 
 
-def _sql(settings: Settings) -> Catalog:
+def _sql(settings: Settings, create: bool = True) -> Catalog:
     from pyiceberg.catalog.sql import SqlCatalog
 
     uri = settings.catalog_uri
     if not uri:
         raise UserError("catalog.uri is empty: set it in the profile or AIRLAKE_CATALOG__URI")
     if uri.startswith("sqlite:///"):
-        Path(uri[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(uri[len("sqlite:///") :])
+        if not create and not path.is_file():
+            raise UserError(
+                f"no catalog at {path}: run a day first, or check catalog.uri "
+                "(a read command does not create a catalog)"
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+    else:
+        check_database_url(uri, "catalog.uri")
     last: Exception | None = None
     for attempt in range(3):
         try:
             return SqlCatalog(
                 settings.catalog_name,
                 uri=uri,
-                warehouse=_warehouse(settings),
+                warehouse=_warehouse(settings, create),
                 **_io_properties(settings),
             )
         except Exception as exc:  # a bad URL or an unreachable server is the user's to fix
@@ -71,7 +81,7 @@ def _sql(settings: Settings) -> Catalog:
     ) from None
 
 
-def _glue(settings: Settings) -> Catalog:
+def _glue(settings: Settings, create: bool = True) -> Catalog:
     from pyiceberg.catalog.glue import GlueCatalog
 
     props = {
@@ -85,13 +95,17 @@ def _glue(settings: Settings) -> Catalog:
     return GlueCatalog(settings.catalog_name, **props)
 
 
-CATALOGS: dict[CatalogType, Callable[[Settings], Catalog]] = {
+CATALOGS: dict[CatalogType, Callable[[Settings, bool], Catalog]] = {
     CatalogType.SQLITE: _sql,
     CatalogType.POSTGRES: _sql,
     CatalogType.GLUE: _glue,
 }
 
 
-def open_catalog(settings: Settings) -> Catalog:
-    """Open the catalog the settings name."""
-    return CATALOGS[settings.catalog_type](settings)
+def open_catalog(settings: Settings, *, create: bool = True) -> Catalog:
+    """Open the catalog the settings name.
+
+    With ``create=False`` (read commands) an embedded catalog that does not exist yet is an
+    error instead of a new empty one, so a mistyped path cannot pass for "no data".
+    """
+    return CATALOGS[settings.catalog_type](settings, create)

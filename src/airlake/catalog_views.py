@@ -19,6 +19,8 @@ from airlake.tables import TABLES, TableDef, table_def
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
 
+    from airlake.settings import Settings
+
 
 @dataclass(frozen=True, slots=True)
 class TableInfo:
@@ -93,7 +95,7 @@ def history(catalog: Catalog, name: str) -> list[SnapshotInfo]:
     return out
 
 
-_TABLE_REF = re.compile(r"\b(raw|clean|reports)\.([a-z_]+)\b", re.IGNORECASE)
+_TABLE_REF = re.compile(r"\b(raw|clean|reports|dim)\.([a-z_]+)\b", re.IGNORECASE)
 
 
 def referenced_tables(sql: str) -> list[str]:
@@ -106,13 +108,74 @@ def referenced_tables(sql: str) -> list[str]:
     return seen
 
 
-def query(catalog: Catalog, engine: Engine, sql: str) -> pa.Table:
-    """Run SQL over the pipeline tables (current snapshots), addressed as ``reports.x`` etc."""
+def _inputs(catalog: Catalog, sql: str) -> dict[str, Relation]:
     inputs = {}
     for name in referenced_tables(sql):
         tdef = table_def(name)
         inputs[name] = Relation(tuple(_table_files(catalog, tdef)), tdef.schema)
-    return engine.query(sql, inputs)
+    return inputs
+
+
+def query(catalog: Catalog, engine: Engine, sql: str) -> pa.Table:
+    """Run SQL over the pipeline tables (current snapshots), addressed as ``reports.x`` etc."""
+    return engine.query(sql, _inputs(catalog, sql))
+
+
+def read_only_query(catalog: Catalog, settings: Settings, sql: str) -> pa.Table:
+    """Run one user SELECT over the pipeline tables on a DuckDB connection that can read the
+    tables' current data files and nothing else (see ``DuckDBEngine.query_read_only``)."""
+    from airlake.engines.duckdb import DuckDBEngine, read_only_statement
+
+    statement = read_only_statement(sql)
+    engine = DuckDBEngine(settings)
+    try:
+        return engine.query_read_only(statement, _inputs(catalog, statement))
+    finally:
+        engine.close()
+
+
+@dataclass(frozen=True, slots=True)
+class FileProblem:
+    table: str
+    path: str
+    problem: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileCheck:
+    tables: int
+    files: int
+    problems: list[FileProblem]
+
+
+def check_files(catalog: Catalog) -> FileCheck:
+    """Every data file the tables' current snapshots reference: present, with the size the
+    snapshot recorded. A file removed or rewritten behind the catalog's back is a problem."""
+    problems: list[FileProblem] = []
+    files = tables = 0
+    for tdef in TABLES:
+        if not catalog.table_exists(tdef.name):
+            continue
+        table = catalog.load_table(tdef.name)
+        if table.current_snapshot() is None:
+            continue
+        tables += 1
+        for task in table.scan().plan_files():
+            files += 1
+            path, recorded = task.file.file_path, task.file.file_size_in_bytes
+            try:
+                found = len(table.io.new_input(path))
+            except FileNotFoundError:
+                problems.append(FileProblem(tdef.name, path, "missing"))
+                continue
+            except OSError as exc:
+                problems.append(FileProblem(tdef.name, path, f"unreadable: {exc}"))
+                continue
+            if found != recorded:
+                problems.append(
+                    FileProblem(tdef.name, path, f"size {found} bytes, recorded {recorded}")
+                )
+    return FileCheck(tables, files, problems)
 
 
 @dataclass(frozen=True, slots=True)

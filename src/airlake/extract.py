@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from airlake.database_url import check_database_url
 from airlake.dimensions import Change, merge
 from airlake.errors import UserError
+from airlake.redaction import redact
 from airlake.tables import (
     DIM_ADVERTISERS,
     DIM_CAMPAIGNS,
@@ -85,6 +87,7 @@ def read_source(
     import sqlalchemy as sa
 
     columns = [table.key, *(a for a, _ in table.attributes), "updated_at"]
+    check_database_url(url, "source.url")
     try:
         engine = sa.create_engine(url)
         with engine.connect() as conn:
@@ -120,10 +123,7 @@ def read_source(
 
 def _safe(url: str) -> str:
     """The URL without its password."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://***@{rest.split('@', 1)[1]}"
-    return url
+    return redact(url)
 
 
 def _versions(catalog: Any, tdef: TableDef) -> list[dict[str, Any]]:

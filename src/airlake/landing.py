@@ -7,10 +7,13 @@ offset, so nothing can be dropped silently on the way to the contract check.
 
 from __future__ import annotations
 
+import gzip
 import re
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pyarrow as pa
 
@@ -19,7 +22,7 @@ from airlake.storage import StorageOptions, filesystem, fs_path, is_remote
 
 _KEY = re.compile(
     r"topics/(?P<topic>[^/]+)/year=(?P<y>\d{4})/month=(?P<m>\d{2})/day=(?P<d>\d{2})/hour=(?P<h>\d{2})/"
-    r"(?P=topic)\+(?P<partition>\d+)\+(?P<offset>\d+)\.json$"
+    r"(?P=topic)\+(?P<partition>\d+)\+(?P<offset>\d+)\.json(?P<gzip>\.gz)?$"
 )
 
 LINES_SCHEMA = pa.schema(
@@ -79,17 +82,43 @@ def parse_key(uri: str, size: int = 0, version: str = "") -> LandingFile | None:
     )
 
 
+def _ls(fs: Any, path: str, landing_uri: str) -> list[dict]:
+    """The entries of one folder; an absent folder has none, an unreadable one is an error
+    naming it (a glob would skip it without a word)."""
+    try:
+        return list(fs.ls(path, detail=True))
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        shown = path if not is_remote(landing_uri) else f"{landing_uri.split('://')[0]}://{path}"
+        raise UserError(f"cannot list landing folder {shown}: {exc}") from None
+
+
 def list_day(landing_uri: str, day: date, storage: StorageOptions) -> list[LandingFile]:
-    """Every sink file of one landing day, in landing order (hour, topic, partition, offset)."""
+    """Every sink file of one landing day, in landing order (hour, topic, partition, offset).
+
+    Sink files are ``*.json`` and, from a sink with ``s3.compression.type=gzip``, ``*.json.gz``.
+    Every folder on the way is listed explicitly: one that cannot be read fails the listing.
+    """
     fs = filesystem(landing_uri, storage)
     root = fs_path(landing_uri).rstrip("/")
-    if not fs.exists(root):
-        raise UserError(f"landing folder {landing_uri} does not exist")
-    pattern = f"{root}/topics/*/year={day:%Y}/month={day:%m}/day={day:%d}/hour=*/*.json"
     try:
-        found = fs.glob(pattern, detail=True)
-    except PermissionError as exc:
+        exists = fs.exists(root)
+    except OSError as exc:
         raise UserError(f"cannot read landing folder {landing_uri}: {exc}") from None
+    if not exists:
+        raise UserError(f"landing folder {landing_uri} does not exist")
+    found: dict[str, dict] = {}
+    for topic in _ls(fs, f"{root}/topics", landing_uri):
+        if topic.get("type") != "directory":
+            continue
+        day_dir = f"{topic['name'].rstrip('/')}/year={day:%Y}/month={day:%m}/day={day:%d}"
+        for hour in _ls(fs, day_dir, landing_uri):
+            if hour.get("type") != "directory":
+                continue
+            for entry in _ls(fs, hour["name"], landing_uri):
+                if entry.get("type") == "file":
+                    found[entry["name"]] = entry
     files: list[LandingFile] = []
     prefix = landing_uri.split("://", 1)[0] + "://" if is_remote(landing_uri) else ""
     for path, info in sorted(found.items()):
@@ -183,7 +212,9 @@ def read_batches(
         try:
             with fs.open(fs_path(f.uri), "rb") as fh:
                 data = fh.read()
-        except OSError as exc:
+            if f.uri.endswith(".gz"):
+                data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
             raise UserError(f"cannot read landing file {f.uri}: {exc}") from None
         if not data:
             continue

@@ -95,7 +95,16 @@ class Window:
 
 
 def window_for(day: date, settings: Settings) -> Window:
-    return Window(day, settings.late_window_days, settings.lookback_days)
+    """The window of a run for ``day``; a day whose window leaves the calendar is an error."""
+    w = Window(day, settings.late_window_days, settings.lookback_days)
+    try:
+        w.landing_days  # noqa: B018 - computed once here so every later use is in range
+    except OverflowError:
+        raise UserError(
+            f"day {day} is out of range: its window ({settings.late_window_days} days, "
+            f"{settings.lookback_hours} h of context) leaves the calendar"
+        ) from None
+    return w
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,13 +183,25 @@ class RunContext:
     engine: Engine
     storage: StorageOptions
     on_progress: Callable[[str], None] = field(default=lambda message: None)
+    force_ingest: bool = False
+    """Ingest every landing day again, even when its files are the ones already ingested."""
+    reingested: set[date] = field(default_factory=set)
+    """Landing days already forced in this context (a range of runs forces each day once)."""
 
 
 @contextmanager
 def open_run(
-    settings: Settings, engine: str | None = None, on_progress: Callable[[str], None] | None = None
+    settings: Settings,
+    engine: str | None = None,
+    on_progress: Callable[[str], None] | None = None,
+    *,
+    force_ingest: bool = False,
 ) -> Iterator[RunContext]:
-    """Open catalog and engine for one or more runs; closes the engine afterwards."""
+    """Open catalog and engine for one or more runs; closes the engine afterwards.
+
+    ``force_ingest`` re-ingests every landing day the runs draw on (a repair after data files
+    were lost), instead of skipping days whose files are unchanged.
+    """
     name = engine or (
         "spark" if settings.engine in (EngineMode.SPARK, EngineMode.EMR) else "duckdb"
     )
@@ -190,6 +211,7 @@ def open_run(
         engine=create_engine(name, settings),
         storage=StorageOptions(settings.s3_endpoint, settings.aws_region),
         on_progress=on_progress or (lambda message: None),
+        force_ingest=force_ingest,
     )
     try:
         yield ctx
@@ -297,7 +319,10 @@ def stage_ingest(ctx: RunContext, w: Window) -> list[CommitResult]:
     results: list[CommitResult] = []
     for day in w.landing_days:
         if day == w.day or list_day(ctx.settings.landing_uri, day, ctx.storage):
-            results.extend(ingest_day(ctx, day))
+            force = ctx.force_ingest and day not in ctx.reingested
+            results.extend(ingest_day(ctx, day, force=force))
+            if force:
+                ctx.reingested.add(day)
     return results
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from airlake.database_url import check_database_url
 from airlake.errors import UserError
 
 ADVERTISERS = (
@@ -165,6 +166,7 @@ def load(url: str, tables: dict[str, list[dict[str, Any]]]) -> None:
         sa.Column("daily_budget", sa.Numeric(12, 2), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
+    check_database_url(url, "--source-url")
     try:
         engine = sa.create_engine(url)
         with engine.begin() as conn:

@@ -7,8 +7,10 @@ file < environment variables (``AIRLAKE_<SECTION>__<KEY>``, e.g. ``AIRLAKE_CATAL
 
 from __future__ import annotations
 
+import difflib
 import enum
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +21,10 @@ from airlake.contract import DEFAULT_LATE_WINDOW_DAYS
 from airlake.errors import UserError
 
 ENV_PREFIX = "AIRLAKE_"
+DEFAULT_MAX_LINE_BYTES = 1024 * 1024
+"""Longest landing line ingested (1 MiB); a longer one is quarantined with its first bytes."""
+
+_MEMORY = re.compile(r"\d+(\.\d+)?\s?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 PROFILE_DIR_VARIABLE = "AIRLAKE_PROFILE_DIR"
 
 
@@ -74,6 +80,69 @@ def read_profile_file(name_or_path: str) -> dict[str, Any]:
         raise UserError(f"profile {path} is not valid TOML: {exc}") from None
 
 
+KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "name",
+        "storage.landing",
+        "storage.warehouse",
+        "storage.athena_results",
+        "storage.artifacts",
+        "storage.s3_endpoint",
+        "catalog.type",
+        "catalog.uri",
+        "catalog.name",
+        "engine.mode",
+        "engine.duckdb_memory_limit",
+        "engine.duckdb_threads",
+        "pipeline.late_window_days",
+        "pipeline.attribution_model",
+        "pipeline.lookback_hours",
+        "pipeline.max_line_bytes",
+        "quality.max_quarantine_share",
+        "aws.region",
+        "source.url",
+        "mwaa.airflow_version",
+        "mwaa.environment_name",
+        "emr.release_label",
+        "emr.log_uri",
+        "emr.service_role",
+        "emr.instance_profile",
+        "emr.cluster_id",
+        "athena.workgroup",
+        "athena.output_location",
+        "orchestration.start_date",
+        "orchestration.retries",
+        "orchestration.retry_delay_minutes",
+        "orchestration.sensor_poke_seconds",
+        "orchestration.sensor_timeout_seconds",
+        "roles.platform_admin",
+        "roles.data_engineer",
+        "roles.analyst",
+        "network.availability_zones",
+        "network.vpc_cidr",
+        "sizing.mwaa_environment_class",
+        "sizing.mwaa_min_workers",
+        "sizing.mwaa_max_workers",
+        "sizing.mwaa_schedulers",
+        "sizing.emr_master_instance_type",
+        "sizing.emr_core_instance_type",
+        "sizing.emr_core_instance_count",
+        "sizing.emr_core_spot",
+        "sizing.athena_bytes_scanned_cutoff",
+    }
+)
+"""Every key a profile, an ``AIRLAKE_*`` variable or ``--set`` may set (``section.key``)."""
+
+
+def check_key(key: str, where: str) -> None:
+    """Raise UserError for a key no part of airlake reads, naming the closest known key. Pure."""
+    if key in KNOWN_KEYS:
+        return
+    close = difflib.get_close_matches(key, sorted(KNOWN_KEYS), n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    raise UserError(f"unknown setting {key!r} ({where}){hint}")
+
+
 def _coerce(text: str) -> Any:
     """Turn an environment/CLI string into a TOML scalar where it parses as one."""
     try:
@@ -106,8 +175,11 @@ def merge_config(
 
     for key, value in sorted(environ.items()):
         if key.startswith(ENV_PREFIX) and "__" in key:
-            put(key[len(ENV_PREFIX) :].lower().split("__"), value)
+            path = key[len(ENV_PREFIX) :].lower().split("__")
+            check_key(".".join(path), f"environment variable {key}")
+            put(path, value)
     for key, value in overrides.items():
+        check_key(key, f"--set {key}")
         put(key.split("."), value)
     return merged
 
@@ -132,8 +204,18 @@ class Settings:
     s3_endpoint: str | None = None
     aws_region: str = "eu-west-1"
     source_url: str | None = None
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
 
     def __post_init__(self) -> None:
+        if not _MEMORY.fullmatch(self.duckdb_memory_limit):
+            raise UserError(
+                f"engine.duckdb_memory_limit {self.duckdb_memory_limit!r} is not a size: "
+                "use a number and a unit, e.g. 2GB, 512MB, 1.5GiB"
+            )
+        if not 1 <= self.duckdb_threads <= 1024:
+            raise UserError("engine.duckdb_threads must be between 1 and 1024")
+        if not 1024 <= self.max_line_bytes <= 1 << 30:
+            raise UserError("pipeline.max_line_bytes must be between 1024 and 1073741824")
         if self.late_window_days < 1:
             raise UserError("pipeline.late_window_days must be at least 1")
         if not 1 <= self.lookback_hours <= 24 * 30:
@@ -159,6 +241,20 @@ def _resolve_local(uri: str, root: Path) -> str:
     if "://" in uri or uri.startswith("/"):
         return uri
     return str((root / uri).resolve())
+
+
+def _typed(section: Mapping[str, Any], key: str, kind: type, default: Any, where: str) -> Any:
+    """``section[key]`` as ``kind`` (int, float or str), naming the key when it is not one."""
+    value = section.get(key, default)
+    if kind is str:
+        if not isinstance(value, str):
+            raise UserError(f"{where}.{key} must be text, got {value!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise UserError(f"{where}.{key} must be a number, got {value!r}")
+    if kind is int and value != int(value):
+        raise UserError(f"{where}.{key} must be a whole number, got {value!r}")
+    return kind(value)
 
 
 def settings_from_values(values: Mapping[str, Any], root: Path | None = None) -> Settings:
@@ -200,12 +296,17 @@ def settings_from_values(values: Mapping[str, Any], root: Path | None = None) ->
             catalog_uri=catalog_uri,
             catalog_name=str(catalog.get("name", "airlake")),
             engine=mode,
-            late_window_days=int(pipeline.get("late_window_days", DEFAULT_LATE_WINDOW_DAYS)),
+            late_window_days=_typed(
+                pipeline, "late_window_days", int, DEFAULT_LATE_WINDOW_DAYS, "pipeline"
+            ),
             attribution_model=model,
-            lookback_hours=int(pipeline.get("lookback_hours", 24)),
-            max_quarantine_share=float(quality.get("max_quarantine_share", 0.05)),
-            duckdb_memory_limit=str(engine.get("duckdb_memory_limit", "2GB")),
-            duckdb_threads=int(engine.get("duckdb_threads", 2)),
+            lookback_hours=_typed(pipeline, "lookback_hours", int, 24, "pipeline"),
+            max_line_bytes=_typed(
+                pipeline, "max_line_bytes", int, DEFAULT_MAX_LINE_BYTES, "pipeline"
+            ),
+            max_quarantine_share=_typed(quality, "max_quarantine_share", float, 0.05, "quality"),
+            duckdb_memory_limit=_typed(engine, "duckdb_memory_limit", str, "2GB", "engine"),
+            duckdb_threads=_typed(engine, "duckdb_threads", int, 2, "engine"),
             s3_endpoint=storage.get("s3_endpoint") or None,
             aws_region=str(aws.get("region", "eu-west-1")),
             source_url=source_url if isinstance(source_url, str) else None,

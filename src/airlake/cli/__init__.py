@@ -7,17 +7,27 @@ from __future__ import annotations
 
 import click
 
-from airlake.errors import UserError
+from airlake.errors import UserError, environment_fault
+from airlake.redaction import redact
 
 
 class _Group(click.Group):
-    """Turns UserError into one clear line and exit code 1 (never a traceback)."""
+    """Turns UserError, and faults of the environment (no credentials, a refused permission),
+    into one clear, redacted line and exit code 1 (never a traceback)."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except UserError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {redact(str(exc))}", err=True)
+            ctx.exit(1)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as exc:
+            message = environment_fault(exc)
+            if message is None:
+                raise
+            click.echo(f"error: {message}", err=True)
             ctx.exit(1)
 
 

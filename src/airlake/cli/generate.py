@@ -8,6 +8,7 @@ from datetime import timedelta
 import click
 
 from airlake.cli.platform import parse_day, progress
+from airlake.redaction import redact
 
 
 @click.command("generate")
@@ -47,7 +48,7 @@ def generate_command(start: str, out: str, source_url: str | None, **options: ob
         versions = reference.history(config.start, config.days, config.seed, config.campaigns)
         last = config.start + timedelta(days=config.days - 1)
         reference.load(source_url, reference.state_as_of(versions, reference.end_of(last)))
-        click.echo(f"reference data loaded into {source_url}", err=True)
+        click.echo(f"reference data loaded into {redact(source_url)}", err=True)
     lines = sum(d["lines"] for d in manifest["landing_days"].values())
     seconds = time.perf_counter() - started
     click.echo(

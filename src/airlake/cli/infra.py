@@ -31,10 +31,12 @@ def show_command(name: str, fmt: str) -> None:
     import os
 
     from airlake.profiles_check import flatten
+    from airlake.redaction import redact_values
     from airlake.settings import profile_values, settings_from_values
 
     values = profile_values(name, environ=os.environ)
     settings_from_values(values)  # validates: a bad value is one clear error
+    values = redact_values(values)
     if fmt == "json":
         click.echo(json.dumps(values, indent=2, sort_keys=True))
         return

@@ -82,25 +82,33 @@ def _days(start: date, end: date) -> list[date]:
     "--engine", type=click.Choice(["duckdb", "spark"]), default=None, help="Override the engine."
 )
 @click.option("--stage", "stages", multiple=True, help="Run only these stages (default: all).")
+@click.option(
+    "--force-ingest",
+    is_flag=True,
+    help="Ingest the landing days again even when their files are unchanged (repairs raw.*).",
+)
 @env_options
 def run_command(
     day: str,
     to_day: str | None,
     engine: str | None,
     stages: tuple[str, ...],
+    force_ingest: bool,
     env: str,
     overrides: tuple[str, ...],
 ) -> None:
     """Run the daily pipeline for a day or a range of days."""
-    from airlake.pipeline import STAGE_NAMES, open_run, run_day, stage
+    from airlake.pipeline import STAGE_NAMES, open_run, run_day, stage, window_for
 
     settings = settings_for(env, overrides)
     first = parse_day(day)
     days = _days(first, parse_day(to_day) if to_day else first)
     for name in stages:
         stage(name)
+    for d in days:  # every day's window is checked before anything is opened
+        window_for(d, settings)
     rows = []
-    with progress() as report, open_run(settings, engine, report) as ctx:
+    with progress() as report, open_run(settings, engine, report, force_ingest=force_ingest) as ctx:
         for i, d in enumerate(days, start=1):
             report(f"[{i}/{len(days)}] {d}")
             for result in run_day(ctx, d, stages or STAGE_NAMES):
@@ -150,17 +158,23 @@ def landing_complete_command(day: str, env: str, overrides: tuple[str, ...]) -> 
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @env_options
 def query_command(sql: str, fmt: str, env: str, overrides: tuple[str, ...]) -> None:
-    """Run SQL over the tables, named like reports.campaign_daily."""
-    from airlake.catalog import open_catalog
-    from airlake.catalog_views import query
-    from airlake.engines import create_engine
+    """Run one SELECT over the tables, named like reports.campaign_daily. Reads only.
 
+    One statement, SELECT or WITH; it can read the tables' current data files and nothing else
+    (no other files, no ATTACH, COPY or SET).
+    """
+    from airlake.catalog import open_catalog
+    from airlake.catalog_views import read_only_query, referenced_tables
+    from airlake.engines.duckdb import read_only_statement
+    from airlake.tables import table_def
+
+    statement = read_only_statement(sql)  # checked before anything is opened
+    for name in referenced_tables(statement):
+        table_def(name)
     settings = settings_for(env, overrides)
-    engine = create_engine("duckdb", settings)
-    try:
-        click.echo(render(query(open_catalog(settings), engine, sql), fmt))
-    finally:
-        engine.close()
+    click.echo(
+        render(read_only_query(open_catalog(settings, create=False), settings, statement), fmt)
+    )
 
 
 @click.command("tables")
@@ -173,7 +187,7 @@ def tables_command(fmt: str, env: str, overrides: tuple[str, ...]) -> None:
     from airlake.catalog import open_catalog
     from airlake.catalog_views import list_tables
 
-    infos = list_tables(open_catalog(settings_for(env, overrides)))
+    infos = list_tables(open_catalog(settings_for(env, overrides), create=False))
     if fmt == "json":
         click.echo(json.dumps([asdict(i) for i in infos], indent=2))
         return
@@ -192,8 +206,10 @@ def history_command(table: str, env: str, overrides: tuple[str, ...]) -> None:
     """Show a table's Iceberg snapshots, oldest first."""
     from airlake.catalog import open_catalog
     from airlake.catalog_views import history
+    from airlake.tables import table_def
 
-    snaps = history(open_catalog(settings_for(env, overrides)), table)
+    table_def(table)
+    snaps = history(open_catalog(settings_for(env, overrides), create=False), table)
     click.echo(
         text_table(
             ["snapshot", "committed", "operation", "run day", "stage/model", "engine"],
@@ -211,6 +227,39 @@ def history_command(table: str, env: str, overrides: tuple[str, ...]) -> None:
             ],
         )
     )
+
+
+@click.command("check")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@env_options
+def check_command(fmt: str, env: str, overrides: tuple[str, ...]) -> None:
+    """Check that every data file the tables' current snapshots reference exists with its
+    recorded size. Exit 1 when one is missing or changed."""
+    from airlake.catalog import open_catalog
+    from airlake.catalog_views import check_files
+
+    report = check_files(open_catalog(settings_for(env, overrides), create=False))
+    if fmt == "json":
+        click.echo(json.dumps(asdict(report), indent=2))
+    elif report.problems:
+        click.echo(
+            text_table(
+                ["table", "file", "problem"],
+                [[p.table, p.path, p.problem] for p in report.problems],
+            )
+        )
+    if report.problems:
+        tables = sorted({p.table for p in report.problems})
+        raise UserError(
+            f"{len(report.problems)} of {report.files} data file(s) missing or changed in "
+            f"{', '.join(tables)}: re-run the affected days with --force-ingest"
+        )
+    if fmt == "text":
+        click.echo(
+            f"ok: {report.files} data file(s) of {report.tables} table(s) present and intact"
+        )
 
 
 @click.command("sql")
@@ -246,6 +295,7 @@ def register(cli: click.Group) -> None:
         query_command,
         tables_command,
         history_command,
+        check_command,
         sql_command,
     ):
         cli.add_command(command)

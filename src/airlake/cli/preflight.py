@@ -78,7 +78,7 @@ def check_command(
     install: bool,
 ) -> None:
     """Check PROJECT_DIR against the target; exit 1 when errors are found."""
-    from airlake.preflight.fix import fixes
+    from airlake.preflight.fix import fixes, write_fix
     from airlake.preflight.output import render
     from airlake.preflight.project import load_project
     from airlake.preflight.run import run_checks
@@ -110,7 +110,7 @@ def check_command(
         for fix in fixes(project, target):
             click.echo(fix.diff(), err=fmt != "text")
             if write:
-                (root / fix.path).write_text(fix.after, encoding="utf-8")
+                write_fix(root, fix)
                 click.echo(f"wrote {fix.path}", err=True)
     if any(f.severity.value == "error" for f in findings):
         sys.exit(1)

@@ -60,7 +60,7 @@ class DuckDBEngine:
                 self.con.execute(f'CREATE SCHEMA IF NOT EXISTS "{name.split(".")[0]}"')
             kind = "VIEW" if "." in name else "TEMP VIEW"
             if rel.files:
-                files = ", ".join("'" + f.replace("'", "''") + "'" for f in rel.files)
+                files = ", ".join(_literal(f) for f in rel.files)
                 self.con.execute(
                     f"CREATE OR REPLACE {kind} {view} AS "
                     f"SELECT {_projection(rel.schema)} FROM read_parquet([{files}])"
@@ -136,6 +136,28 @@ class DuckDBEngine:
         except duckdb.Error as exc:
             raise UserError(f"query failed: {str(exc).splitlines()[0]}") from None
 
+    def query_read_only(self, sql: str, inputs: Mapping[str, Relation]) -> pa.Table:
+        """Run one SELECT/WITH statement over ``inputs`` and nothing else.
+
+        The statement is checked with DuckDB's own parser (one statement, a SELECT); then, once
+        the input views exist, the connection may read only the inputs' data files, has every
+        other file system operation disabled, and its configuration locked so the statement
+        cannot turn it back on. The connection is good for nothing else afterwards.
+        """
+        import duckdb
+
+        statement = read_only_statement(sql)
+        self._register_inputs(inputs)
+        files = sorted({f for rel in inputs.values() for f in rel.files})
+        allowed = ", ".join(_literal(f) for f in files)
+        self.con.execute(f"SET allowed_paths = [{allowed}]")
+        self.con.execute("SET enable_external_access = false")
+        self.con.execute("SET lock_configuration = true")
+        try:
+            return self.con.sql(statement).to_arrow_table()
+        except duckdb.Error as exc:
+            raise UserError(f"query failed: {str(exc).splitlines()[0]}") from None
+
     def close(self) -> None:
         self.con.close()
 
@@ -149,6 +171,38 @@ class DuckDBEngine:
             f"WRITE_PARTITION_COLUMNS true, OVERWRITE_OR_IGNORE true, "
             f"FILENAME_PATTERN '{prefix}_{{i}}', COMPRESSION snappy)"
         )
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def read_only_statement(sql: str) -> str:
+    """The one SELECT (or WITH ... SELECT) statement in ``sql``, parsed by DuckDB's own parser.
+
+    Raises UserError for an empty text, several statements, a statement of any other kind
+    (COPY, ATTACH, INSERT, SET, PRAGMA, CALL, EXPLAIN ANALYZE, ...) or a text DuckDB cannot parse.
+    """
+    import duckdb
+
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise UserError(f"query failed: {str(exc).splitlines()[0]}") from None
+    if not statements:
+        raise UserError("the query is empty: give one SELECT statement")
+    if len(statements) > 1:
+        raise UserError(
+            f"the query holds {len(statements)} statements: give exactly one SELECT statement"
+        )
+    kind = statements[0].type
+    if kind != duckdb.StatementType.SELECT:
+        name = getattr(kind, "name", str(kind))
+        raise UserError(
+            f"query only reads: a {name} statement is not allowed, give one SELECT (or WITH) "
+            "statement"
+        )
+    return statements[0].query
 
 
 def _parquet_files(root: str) -> list[str]:

@@ -77,6 +77,10 @@ def _judge_files(
     for row in rows:
         with fs.open(fs_path(row.uri), "rb") as fh:
             data = fh.read()
+        if row.uri.endswith(".gz"):  # a sink with s3.compression.type=gzip
+            import gzip
+
+            data = gzip.decompress(data)
         pieces = data.split(b"\n")
         if pieces and pieces[-1] == b"":
             pieces.pop()

@@ -139,3 +139,17 @@ def fixes(project: Project, target: Target) -> list[FileFix]:
         if after != src.text:
             out.append(FileFix(src.path, src.text, after))
     return out
+
+
+def write_fix(root: Path, fix: FileFix) -> None:
+    """Write one fix into the project. Refuses a path that leaves the project, through ``..``
+    or a symlink: --write changes files of the project and nothing else."""
+    from airlake.errors import UserError
+    from airlake.preflight.project import inside
+
+    target = root / fix.path
+    if not inside(target, root):
+        raise UserError(
+            f"not writing {fix.path}: it leads outside the project ({target.resolve()})"
+        )
+    target.write_text(fix.after, encoding="utf-8")

@@ -168,9 +168,15 @@ def read_requirements(
         if head.startswith("--") and "=" in head:
             head, value = head.split("=", 1)
         if head in ("-r", "--requirement"):
-            read_requirements(
-                (path.parent / value).resolve() if value else path, root, result, seen
-            )
+            included = (path.parent / value) if value else path
+            if not _inside(included, root):
+                # Never follow an include out of the project (``-r /proc/self/environ``): its
+                # content would end up in the report.
+                result.problems.append(
+                    Problem(rel, number, f"includes {value}, outside the project: not read")
+                )
+                continue
+            read_requirements(included.resolve(), root, result, seen)
         elif head in ("-c", "--constraint"):
             result.constraints.append(Constraint(rel, number, value))
         elif head in ("-e", "--editable"):
@@ -184,6 +190,14 @@ def read_requirements(
             parsed = _parse_requirement(rel, number, line, editable=False)
             (result.problems if isinstance(parsed, Problem) else result.requirements).append(parsed)  # type: ignore[arg-type]
     return result
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
 
 
 def _relative(path: Path, root: Path) -> str:
