@@ -97,7 +97,7 @@ def test_unknown_mwaa_version(tmp_path: Path) -> None:
             "9.9.9",
         ],
     )
-    _one_error_line(result, "unknown MWAA version '9.9.9'")
+    _one_error_line(result, "unknown MWAA Airflow version '9.9.9'")
     assert "3.0.6" in result.output
     assert not (tmp_path / "b").exists()
 
