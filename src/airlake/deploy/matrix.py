@@ -4,7 +4,8 @@ For every target (``make matrix``; ``python -m airlake.deploy.matrix [--targets 
 
 1. the worker environment exactly as MWAA builds it (:mod:`airlake.preflight.target_env`: the
    image's packages, then the bundle's requirements under the constraints), and airlake's own
-   environment on the target's Python (``uv sync`` of the lock without Airflow or Spark);
+   environment on the target's Python (``uv sync --no-editable`` of the lock: airlake built as a
+   wheel, without Airflow or Spark);
 2. DagBag of the bundle of every shipped profile, with ``dags/`` on ``sys.path`` as on MWAA:
    no import error, one DAG each;
 3. one generated day end to end in local mode through Airflow (``dag.test``), every table
@@ -143,7 +144,7 @@ def airlake_env(python: str, uv: str, cache: Path) -> Path:
     ).stdout.strip()
     env = cache / f"airlake-py{version}"
     done = subprocess.run(
-        [uv, "sync", "--frozen", "--no-dev", "--quiet", "--python", python],
+        [uv, "sync", "--frozen", "--no-dev", "--no-editable", "--quiet", "--python", python],
         cwd=_root(),
         env={**os.environ, "UV_PROJECT_ENVIRONMENT": str(env)},
         capture_output=True,
