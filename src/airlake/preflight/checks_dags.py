@@ -106,6 +106,17 @@ def _shipped_by_requirements(project: Project, module: str) -> bool:
     return normalise(parts[0]) in names
 
 
+# Provider distributions named after two levels of their module path (apache-airflow-providers-
+# apache-livy is ``airflow.providers.apache.livy``).
+_PROVIDER_GROUPS = {"apache", "common", "microsoft", "cncf", "atlassian", "dbt"}
+
+
+def _provider_package(module: str) -> str:
+    parts = module.split(".")[2:]
+    depth = 2 if parts and parts[0] in _PROVIDER_GROUPS and len(parts) > 1 else 1
+    return "apache-airflow-providers-" + "-".join(parts[:depth]).replace("_", "-")
+
+
 def _missing_package(detail: str) -> str | None:
     match = re.search(r"No module named '([^'.]+)", detail)
     return match.group(1) if match else None
@@ -117,6 +128,8 @@ def _suggestion(index: TargetImports, module: str, name: str) -> str:
     for move in moves_for(module, name if name != "*" else "*"):
         if move.new_module and move.new_name and move.new_name in index.names_of(move.new_module):
             return f"from {move.new_module} import {move.new_name}"
+        if move.note and not move.new_module:
+            return move.note
     if name != "*":
         places = index.where_is(name)
         if places:
@@ -162,7 +175,7 @@ def _import_finding(
     if found.status is Status.NOT_SHIPPED:
         if target.kind == "airflow" or _shipped_by_requirements(project, module):
             return None
-        package = "apache-airflow-providers-" + found.detail.split(".")[2].replace("_", "-")
+        package = _provider_package(module)
         return Finding(
             "PF201",
             Severity.ERROR,

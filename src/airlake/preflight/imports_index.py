@@ -79,7 +79,13 @@ def _raw() -> dict[str, Any]:
 class TargetImports:
     """The import index of one target."""
 
-    def __init__(self, name: str, entry: dict[str, Any], names: list[list[str]], shipped: bool):
+    def __init__(
+        self,
+        name: str,
+        entry: dict[str, Any],
+        names: list[list[str]],
+        packages: dict[str, str] | None,
+    ):
         self.target_name = name
         self._modules: dict[str, Any] = entry["modules"]
         self._names = names
@@ -87,7 +93,16 @@ class TargetImports:
         self._lazy: dict[str, dict[str, list[Any]]] = entry["lazy"]
         self._getattr = set(entry["getattr"])
         self.signatures: dict[str, dict[str, Any]] = entry["signatures"]
-        self._providers_shipped = shipped
+        # provider packages the image ships, as module roots (None: a plain Airflow target)
+        self._provider_roots = (
+            None
+            if packages is None
+            else tuple(
+                "airflow.providers." + p.split("providers-", 1)[1].replace("-", ".")
+                for p in packages
+                if "providers-" in p
+            )
+        )
 
     def has_module(self, module: str) -> bool:
         return module in self._modules
@@ -98,19 +113,19 @@ class TargetImports:
             return frozenset()
         return frozenset(self._names[value]) | frozenset(self._lazy.get(module, {}))
 
-    def _provider_root(self, module: str) -> str | None:
-        parts = module.split(".")
-        if len(parts) < 3 or parts[:2] != ["airflow", "providers"]:
-            return None
-        return ".".join(parts[:3])
+    def _shipped(self, module: str) -> bool:
+        if not module.startswith("airflow.providers."):
+            return True
+        if self._provider_roots is None:
+            return False
+        return any(module == r or module.startswith(r + ".") for r in self._provider_roots)
 
     def module(self, module: str) -> Resolution:
         """Whether ``import module`` works on the target."""
         if module != "airflow" and not module.startswith("airflow."):
             return Resolution(Status.UNKNOWN)
-        provider = self._provider_root(module)
-        if provider and (not self._providers_shipped or provider not in self._modules):
-            return Resolution(Status.NOT_SHIPPED, provider)
+        if not self._shipped(module):
+            return Resolution(Status.NOT_SHIPPED, module)
         value = self._modules.get(module)
         if value is None:
             return Resolution(Status.NO_MODULE)
@@ -179,7 +194,8 @@ def _view(target_name: str, kind: str) -> TargetImports | None:
     entry = data.get("targets", {}).get(target_name)
     if entry is None:
         return None
-    return TargetImports(target_name, entry, data["names"], shipped=kind == "mwaa")
+    packages = data.get("provenance", {}).get(target_name, {}).get("packages", {})
+    return TargetImports(target_name, entry, data["names"], packages if kind == "mwaa" else None)
 
 
 def for_target(target: Target) -> TargetImports | None:
