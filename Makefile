@@ -60,6 +60,14 @@ format: install ## Format the code
 	$(VENV)/bin/ruff format src tests dags bench
 	$(VENV)/bin/ruff check --fix src tests dags bench
 
+.PHONY: preflight-index
+preflight-index: install ## Regenerate preflight's import index from every MWAA target's real environment
+	$(PY) -m airlake.preflight.index_build
+
+.PHONY: preflight-accuracy
+preflight-accuracy: install ## Measure preflight's verdicts against the real releases (bench/RESULTS.md)
+	$(PY) bench/preflight_accuracy.py
+
 .PHONY: bench
 bench: install ## Run the benchmarks (see bench/RESULTS.md)
 	$(PY) bench/pipeline.py --spark

@@ -5,14 +5,16 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from packaging.version import Version
 
 from airlake.preflight.finding import Finding, Severity
+from airlake.preflight.imports_index import Status, TargetImports, for_target, not_indexed_reason
 from airlake.preflight.livy import livy_replacement
-from airlake.preflight.moves import module_gone, moves_for
+from airlake.preflight.moves import moves_for
 from airlake.preflight.project import Project, SourceFile
-from airlake.preflight.targets import Target
+from airlake.preflight.targets import Target, normalise
 
 V2, V3 = Version("2.0.0"), Version("3.0.0")
 
@@ -21,9 +23,39 @@ def _sources(project: Project) -> list[SourceFile]:
     return project.dags
 
 
-def _imports(tree: ast.Module) -> Iterator[tuple[int, str, str]]:
-    """(line, module, name) for every ``from m import n`` and ``import m``."""
+_IMPORT_GUARDS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+
+
+def _guarded(tree: ast.Module) -> set[int]:
+    """Ids of import nodes that cannot break the file: inside ``try`` blocks that catch
+    ImportError (or broader) and their fallback handlers, or under ``if TYPE_CHECKING:``."""
+    guarded: set[int] = set()
     for node in ast.walk(tree):
+        body: list[ast.stmt] = []
+        if isinstance(node, ast.Try):
+            caught: set[str] = set()
+            for handler in node.handlers:
+                kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+                for kind in kinds:
+                    name = getattr(kind, "id", None) or getattr(kind, "attr", None)
+                    caught.add("BaseException" if kind is None else str(name))
+            if caught & _IMPORT_GUARDS:
+                # the fallbacks in the handlers run only when the guarded import failed
+                body = [*node.body, *(stmt for h in node.handlers for stmt in h.body)]
+        elif isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            body = node.body
+        for stmt in body:
+            guarded.update(id(n) for n in ast.walk(stmt))
+    return guarded
+
+
+def _imports(tree: ast.Module) -> Iterator[tuple[int, str, str]]:
+    """(line, module, name) for every ``from m import n`` and ``import m`` that runs
+    unguarded when the file is imported."""
+    guarded = _guarded(tree)
+    for node in ast.walk(tree):
+        if id(node) in guarded:
+            continue
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             for alias in node.names:
                 yield node.lineno, node.module, alias.name
@@ -61,60 +93,265 @@ def dag_files_parse(project: Project, target: Target) -> Iterator[Finding]:
             )
 
 
+def _shipped_by_requirements(project: Project, module: str) -> bool:
+    """Whether the project's requirements install what ``module`` needs (a provider package, or
+    the top-level package an import error names): then the image alone cannot judge it."""
+    names = {r.name for r in project.requirements.requirements if r.name}
+    parts = module.split(".")
+    if parts[:2] == ["airflow", "providers"] and len(parts) > 2:
+        for depth in range(len(parts), 2, -1):
+            if "apache-airflow-providers-" + "-".join(parts[2:depth]).replace("_", "-") in names:
+                return True
+        return False
+    return normalise(parts[0]) in names
+
+
+# Provider distributions named after two levels of their module path (apache-airflow-providers-
+# apache-livy is ``airflow.providers.apache.livy``).
+_PROVIDER_GROUPS = {"apache", "common", "microsoft", "cncf", "atlassian", "dbt"}
+
+
+def _provider_package(module: str) -> str:
+    parts = module.split(".")[2:]
+    depth = 2 if parts and parts[0] in _PROVIDER_GROUPS and len(parts) > 1 else 1
+    return "apache-airflow-providers-" + "-".join(parts[:depth]).replace("_", "-")
+
+
+def _missing_package(detail: str) -> str | None:
+    match = re.search(r"No module named '([^'.]+)", detail)
+    return match.group(1) if match else None
+
+
+def _suggestion(index: TargetImports, module: str, name: str) -> str:
+    """Where ``name`` lives on the target: a known move whose new path exists there, else the
+    target's own modules that export the name."""
+    for move in moves_for(module, name if name != "*" else "*"):
+        if move.new_module and move.new_name and move.new_name in index.names_of(move.new_module):
+            return f"from {move.new_module} import {move.new_name}"
+        if move.note and not move.new_module:
+            return move.note
+    if name != "*":
+        places = index.where_is(name)
+        if places:
+            return f"from {places[0]} import {name}"
+    return "find its current path in the target's Airflow / provider documentation"
+
+
+def _deprecated_fix(index: TargetImports, module: str, name: str, replacement: str | None) -> str:
+    if not replacement:
+        return "import it from the path the deprecation warning names"
+    if name != "*" and name in index.names_of(replacement):
+        return f"from {replacement} import {name}"
+    head, _, tail = replacement.rpartition(".")
+    if head and index.has_module(head) and tail in index.names_of(head):
+        return f"from {head} import {tail}"
+    return f"import from `{replacement}`"
+
+
+def _import_finding(
+    project: Project,
+    target: Target,
+    index: TargetImports,
+    path: str,
+    line: int,
+    module: str,
+    name: str,
+) -> Finding | None:
+    where = f"Airflow {target.airflow_version}" if target.kind == "airflow" else target.name
+    what = f"`{module}`" if name == "*" else f"`{module}.{name}`"
+    found = index.name(module, name)
+    if found.status is Status.DEPRECATED:
+        removal = f"; removed in Airflow {found.removed_in}" if found.removed_in else ""
+        alias = f" of `{found.replacement}`" if found.replacement else ""
+        return Finding(
+            "PF201",
+            Severity.WARNING,
+            path,
+            line,
+            f"{what} is a deprecated alias{alias} on {where} (it still imports, with a "
+            f"deprecation warning{removal})",
+            _deprecated_fix(index, module, name, found.replacement),
+        )
+    if found.status is Status.NOT_SHIPPED:
+        if target.kind == "airflow" or _shipped_by_requirements(project, module):
+            return None
+        package = _provider_package(module)
+        return Finding(
+            "PF201",
+            Severity.ERROR,
+            path,
+            line,
+            f"`{module}` is not installed on {where}: the image does not ship {package}",
+            f"add {package} to requirements.txt (a version the target's constraints allow)",
+        )
+    if found.status is Status.BROKEN:
+        missing = _missing_package(found.detail)
+        if missing and _shipped_by_requirements(project, missing):
+            return None
+        return Finding(
+            "PF201",
+            Severity.ERROR,
+            path,
+            line,
+            f"{what} exists on {where} but fails to import there: {found.detail}",
+            f"add the package that provides `{missing}` to requirements.txt"
+            if missing
+            else "import it from a module that imports on the target",
+        )
+    if found.status is Status.NO_MODULE:
+        return Finding(
+            "PF201",
+            Severity.ERROR,
+            path,
+            line,
+            f"`{module}` does not exist on {where}",
+            _suggestion(index, module, name),
+        )
+    if found.status is Status.NO_NAME:
+        return Finding(
+            "PF201",
+            Severity.ERROR,
+            path,
+            line,
+            f"`{module}` has no `{name}` on {where}",
+            _suggestion(index, module, name),
+        )
+    return None
+
+
 def moved_imports(project: Project, target: Target) -> Iterator[Finding]:
-    """Import paths that are gone on the target, with the path to use instead."""
-    for src in project.dags + project.plugins:
-        if src.tree is None:
-            continue
+    """Airflow imports checked against the target's import index (generated from its real
+    environment): gone or failing → error; a deprecated alias → warning with its replacement."""
+    sources = [src for src in project.dags + project.plugins if src.tree is not None]
+    if not sources:
+        return
+    index = for_target(target)
+    if index is None:
+        yield Finding(
+            "PF209",
+            Severity.INFO,
+            "",
+            0,
+            f"imports not checked: no import index for Airflow {target.airflow_version} "
+            f"({not_indexed_reason(target)})",
+            "run with --install to import the DAG files in the target's real environment",
+        )
+        return
+    for src in sources:
+        assert src.tree is not None
+        seen: set[tuple[int, str, str]] = set()
         for line, module, name in _imports(src.tree):
-            found = False
-            for move in moves_for(module, name):
-                if target.airflow >= Version(move.removed):
-                    found = True
-                    if move.new_module:
-                        fix = f"from {move.new_module} import {move.new_name}"
-                        if move.new_module.startswith(
-                            "airflow.providers."
-                        ) and not move.new_module.startswith("airflow.providers.standard"):
-                            fix += f" (package apache-airflow-providers-{move.new_module.split('.')[2]})"
-                    else:
-                        fix = move.note
-                    yield Finding(
-                        "PF201",
-                        Severity.ERROR,
-                        src.path,
-                        line,
-                        f"`{module}.{name}` no longer exists on Airflow {target.airflow_version}",
-                        fix,
-                    )
-                    break
-            if not found:
-                gone = module_gone(module)
-                if gone and target.airflow >= Version(gone.removed):
-                    yield Finding(
-                        "PF201",
-                        Severity.ERROR,
-                        src.path,
-                        line,
-                        f"`{module}` no longer exists on Airflow {target.airflow_version}",
-                        "import from the provider package that replaced it (see docs/preflight.md)",
-                    )
+            if (line, module, name) in seen:
+                continue
+            seen.add((line, module, name))
+            finding = _import_finding(project, target, index, src.path, line, module, name)
+            if finding:
+                yield finding
 
 
-_REMOVED_ARGS = (
-    (
-        "provide_context",
-        V2,
-        "drop it: Airflow 2 passes the context to callables that accept **kwargs",
-    ),
-    ("schedule_interval", V3, "use schedule=..."),
-    ("concurrency", V3, "use max_active_tasks=..."),
-    ("task_concurrency", V3, "use max_active_tis_per_dag=..."),
-    ("sla", V3, "SLAs are removed in Airflow 3: use deadline alerts or a sensor with a timeout"),
-    ("default_view", V3, "drop it: the Airflow 3 UI has no per-DAG default view"),
-    ("orientation", V3, "drop it"),
-    ("fail_stop", V3, "use fail_fast=..."),
+# How to replace an argument a target does not take (whether it takes it comes from the index's
+# real signatures).
+_ARG_FIXES = {
+    "provide_context": "drop it: Airflow 2 passes the context to callables that accept **kwargs",
+    "schedule_interval": "use schedule=...",
+    "concurrency": "use max_active_tasks=...",
+    "task_concurrency": "use max_active_tis_per_dag=...",
+    "sla": "SLAs are removed in Airflow 3: use deadline alerts or a sensor with a timeout",
+    "default_view": "drop it: the Airflow 3 UI has no per-DAG default view",
+    "orientation": "drop it",
+    "fail_stop": "use fail_fast=...",
+}
+_DAG_CLASSES = ("airflow.sdk.definitions.dag.DAG", "airflow.models.dag.DAG")
+_OPERATOR_CLASSES = (
+    "airflow.sdk.bases.operator.BaseOperator",
+    "airflow.sdk.definitions.baseoperator.BaseOperator",
+    "airflow.models.baseoperator.BaseOperator",
 )
+_PYTHON_OPERATORS = (
+    "airflow.providers.standard.operators.python.PythonOperator",
+    "airflow.operators.python.PythonOperator",
+    "airflow.operators.python_operator.PythonOperator",
+)
+
+
+def _imported_names(tree: ast.Module) -> dict[str, str]:
+    """Local name → imported dotted path, for ``from m import n [as local]``."""
+    names: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return names
+
+
+def _signature_for(
+    index: TargetImports, path: str, local: str
+) -> tuple[str, dict[str, Any]] | None:
+    """The recorded signature facts that govern a call of ``local`` (imported as ``path``)."""
+    facts = index.signatures
+    if path in facts:
+        return path, facts[path]
+    if local in ("DAG", "dag"):
+        candidates: tuple[str, ...] = _DAG_CLASSES
+    elif local == "PythonOperator":
+        candidates = _PYTHON_OPERATORS
+    elif local.endswith(("Operator", "Sensor")):
+        candidates = _OPERATOR_CLASSES
+    else:
+        return None
+    for name in candidates:
+        if name in facts:
+            return name, facts[name]
+    return None
+
+
+def _argument_findings(
+    index: TargetImports, target: Target, path: str, call: ast.Call, local: str, dotted: str
+) -> Iterator[Finding]:
+    governed = _signature_for(index, dotted, local)
+    if governed is None:
+        return
+    cls, facts = governed
+    params, popped = set(facts["params"]), set(facts["popped"])
+    strict_dag = local == "DAG" and not facts["var_kw"]
+    where = target.name if target.kind == "mwaa" else f"Airflow {target.airflow_version}"
+    for kw in call.keywords:
+        if kw.arg is None or kw.arg in params:
+            continue
+        if kw.arg not in _ARG_FIXES and not strict_dag:
+            continue  # an operator's own arguments: only its own code knows them
+        fix = _ARG_FIXES.get(kw.arg, "remove it")
+        if kw.arg in popped:
+            yield Finding(
+                "PF202",
+                Severity.WARNING,
+                path,
+                kw.value.lineno,
+                f"`{kw.arg}=` is deprecated for {local} on {where}: accepted and ignored, "
+                "with a deprecation warning",
+                fix,
+            )
+        elif local not in ("DAG", "dag") and target.airflow < V2:
+            yield Finding(
+                "PF202",
+                Severity.WARNING,
+                path,
+                kw.value.lineno,
+                f"`{kw.arg}=` is not an argument of {local} on {where}: Airflow 1.10 ignores "
+                "it with a warning; Airflow 2 rejects it",
+                fix,
+            )
+        else:
+            yield Finding(
+                "PF202",
+                Severity.ERROR,
+                path,
+                kw.value.lineno,
+                f"`{kw.arg}=` is not accepted by {local} on {where} ({cls})",
+                fix,
+            )
+
+
 _REMOVED_TEMPLATES = (
     ("execution_date", V3, "logical_date"),
     ("next_execution_date", V3, "data_interval_end"),
@@ -127,23 +364,19 @@ _REMOVED_TEMPLATES = (
 
 
 def removed_arguments(project: Project, target: Target) -> Iterator[Finding]:
-    """Keyword arguments and template variables the target no longer accepts."""
+    """Keyword arguments the target's DAG / operator signatures do not take (from the index),
+    and template variables the target no longer provides."""
+    index = for_target(target)
     for src in _sources(project):
         if src.tree is None:
             continue
+        imported = _imported_names(src.tree)
         for node in ast.walk(src.tree):
             if isinstance(node, ast.Call):
-                for kw in node.keywords:
-                    for arg, since, fix in _REMOVED_ARGS:
-                        if kw.arg == arg and target.airflow >= since:
-                            yield Finding(
-                                "PF202",
-                                Severity.ERROR,
-                                src.path,
-                                kw.value.lineno,
-                                f"`{arg}=` was removed in Airflow {since}",
-                                fix,
-                            )
+                local = node.func.id if isinstance(node.func, ast.Name) else ""
+                dotted = imported.get(local, "")
+                if index is not None and dotted.startswith("airflow"):
+                    yield from _argument_findings(index, target, src.path, node, local, dotted)
             elif (
                 isinstance(node, ast.Constant)
                 and isinstance(node.value, str)

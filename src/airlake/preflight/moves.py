@@ -1,4 +1,9 @@
-"""Import paths that moved or disappeared between Airflow 1.10, 2.x and 3.x (data).
+"""Where a name went when its import path moved between Airflow 1.10, 2.x and 3.x (data).
+
+Not a verdict: whether an import works on a target comes from the import index generated from
+the target's real environment (``imports_index``). This table supplies the rewrite for ``--fix``
+and the suggested path of a PF201 finding, used only when the index confirms that the new path
+exists on the target.
 
 Each entry: old module, old name, new module, new name, the Airflow version in which the old path
 stops working (``removed``), and the version from which the new one exists (``since``).
@@ -274,10 +279,3 @@ MOVES: tuple[Move, ...] = (
 
 def moves_for(module: str, name: str) -> list[Move]:
     return [m for m in MOVES if m.old_module == module and m.old_name == name]
-
-
-def module_gone(module: str) -> Move | None:
-    """A whole module that no longer exists (e.g. ``airflow.contrib.*`` from 2.0)."""
-    if module.startswith("airflow.contrib."):
-        return Move(module, "*", None, None, "2.0.0", note="airflow.contrib was removed in 2.0")
-    return None

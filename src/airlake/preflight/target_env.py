@@ -34,6 +34,10 @@ from airlake.preflight.targets import Target
 
 CONSTRAINT_LINE = re.compile(r"\s*(-c|--constraint)\b")
 
+# Source distributions of the Python 3.7 images' era (Flask-OpenID 1.2.5, ...) use setuptools'
+# ``use_2to3``, which setuptools 58 removed; those images were built before it.
+LEGACY_BUILD_CONSTRAINTS = "setuptools<58\n"
+
 
 class TargetEnvError(UserError):
     """The target's environment cannot be built here (no Python, no uv, or uv's resolver said no)."""
@@ -121,12 +125,20 @@ def install_steps(
     constraints = folder / "constraints.txt"
     constraints.write_text(data_file(target, "airflow-constraints.txt") or "", encoding="utf-8")
     base = ["pip", "install", "--quiet", "--python", str(python_bin)]
+    if target.python_version == "3.7":
+        build = folder / "build-constraints.txt"
+        build.write_text(LEGACY_BUILD_CONSTRAINTS, encoding="utf-8")
+        base += ["--build-constraints", str(build)]
     preinstalled = data_file(target, "preinstalled.txt") if target.kind == "mwaa" else None
     steps: list[list[str]] = []
     if preinstalled:
         image = folder / "preinstalled.txt"
         image.write_text(preinstalled, encoding="utf-8")
-        steps.append([*base, "-r", str(image)])
+        # The image's freeze is complete; Airflow 1.10's own metadata is invalid for today's
+        # resolvers (``azure-datalake-store (>=0.0.45azure-mgmt...``), so the Python 3.7 images
+        # are installed as frozen, without resolving.
+        no_deps = ["--no-deps"] if target.python_version == "3.7" else []
+        steps.append([*base, *no_deps, "-r", str(image)])
     else:
         steps.append([*base, "-c", str(constraints), f"apache-airflow=={target.airflow_version}"])
     user = without_constraint_lines(requirements).strip()
