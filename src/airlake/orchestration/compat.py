@@ -15,19 +15,17 @@ from packaging.version import Version
 AIRFLOW_VERSION = Version(airflow.__version__)
 AIRFLOW_3 = AIRFLOW_VERSION.major >= 3
 
-if AIRFLOW_3:
+# Guarded by ImportError rather than by version number, so that what runs on a version is what
+# that version has (preflight judges neither branch: it cannot know which one will run).
+try:  # Airflow 3: the Task SDK and the standard provider
     from airflow.providers.standard.operators.bash import BashOperator
     from airflow.providers.standard.operators.empty import EmptyOperator
-    from airflow.providers.standard.operators.python import PythonOperator
     from airflow.providers.standard.sensors.python import PythonSensor
     from airflow.sdk import DAG
-else:  # pragma: no cover - exercised by the target matrix on Airflow 2.10 / 2.11
+except ImportError:  # pragma: no cover - exercised by the target matrix on Airflow 2.10 / 2.11
     from airflow.models.dag import DAG  # type: ignore[no-redef,assignment]
-
-    # preflight reads these lines too; they only run on Airflow 2, hence the ignore comments.
-    from airflow.operators.bash import BashOperator  # type: ignore[no-redef]  # preflight: ignore[PF201]
-    from airflow.operators.empty import EmptyOperator  # type: ignore[no-redef]  # preflight: ignore[PF201]
-    from airflow.operators.python import PythonOperator  # type: ignore[no-redef]  # preflight: ignore[PF201]
+    from airflow.operators.bash import BashOperator  # type: ignore[no-redef]
+    from airflow.operators.empty import EmptyOperator  # type: ignore[no-redef]
     from airflow.sensors.python import PythonSensor  # type: ignore[no-redef]
 
 __all__ = [
@@ -35,7 +33,6 @@ __all__ = [
     "DAG",
     "BashOperator",
     "EmptyOperator",
-    "PythonOperator",
     "PythonSensor",
     "dagbag",
     "daily_timetable",
@@ -50,13 +47,13 @@ def daily_timetable() -> CronDataIntervalTimetable:
 
 def dagbag(folder: str) -> Any:
     """A DagBag over ``folder`` (the class moved to ``airflow.dag_processing`` in Airflow 3.1)."""
-    if Version("3.1") <= AIRFLOW_VERSION:
+    try:
         from airflow.dag_processing.dagbag import DagBag
+    except ImportError:  # pragma: no cover - before Airflow 3.1 (the matrix: 2.10, 2.11, 3.0)
+        from airflow.models.dagbag import DagBag as DagBagBefore31
 
-        return DagBag(folder)
-    from airflow.models.dagbag import DagBag as DagBagBefore31  # pragma: no cover
-
-    return DagBagBefore31(folder, include_examples=False)  # pragma: no cover
+        return DagBagBefore31(folder, include_examples=False)
+    return DagBag(folder)
 
 
 def test_day(dag: Any, day: Any) -> Any:
