@@ -561,6 +561,7 @@ def run_matrix(targets: list[str], emr_release: bool, work: Path) -> list[Target
     cache = Path(
         os.environ.get("AIRLAKE_TARGET_CACHE") or Path.home() / ".cache" / "airlake" / "targets"
     )
+    (work / "logs").mkdir(parents=True, exist_ok=True)
     landing = work / "landing"
     source = f"sqlite:///{work}/source.db"
     _generate(str(landing), source)
@@ -574,7 +575,10 @@ def run_matrix(targets: list[str], emr_release: bool, work: Path) -> list[Target
             print(result.line(), flush=True)
             results.append(result)
         if emr_release:
-            result = check_emr_release(fx, cache, uv)
+            try:
+                result = check_emr_release(fx, cache, uv)
+            except (UserError, subprocess.SubprocessError, OSError) as exc:
+                result = TargetResult("emr-7.5.0", problems=[str(exc)])
             print(result.line(), flush=True)
             results.append(result)
     return results
