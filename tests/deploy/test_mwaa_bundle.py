@@ -99,7 +99,7 @@ def test_bundle_dag_parses_from_the_bundle_alone(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.integration
-@pytest.mark.parametrize("version", ["2.10.3", "2.11.2", "3.0.6", "3.3.1"])
+@pytest.mark.parametrize("version", ["2.9.2", "2.10.3", "2.11.2", "3.0.6", "3.2.1", "3.3.1"])
 @pytest.mark.parametrize("profile", ["production", "local"])
 def test_the_bundle_passes_preflight_static_and_install_on_every_target(
     tmp_path: Path, version: str, profile: str

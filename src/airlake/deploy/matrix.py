@@ -42,7 +42,16 @@ from pathlib import Path
 
 from airlake.errors import UserError
 
-DEFAULT_TARGETS = ("lock", "mwaa-2.10.3", "mwaa-2.11.2", "mwaa-3.0.6", "mwaa-3.3.1")
+DEFAULT_TARGETS = (
+    "lock",
+    "mwaa-2.9.2",
+    "mwaa-2.10.3",
+    "mwaa-2.11.2",
+    "mwaa-3.0.6",
+    "mwaa-3.2.1",
+    "mwaa-3.3.1",
+)
+"""The newest patch release of every MWAA line from 2.9 on, and the project's own lock."""
 PROFILES = ("local", "team", "sandbox", "test", "production")
 DAY = date(2026, 11, 2)
 EVENTS = 300

@@ -1,4 +1,4 @@
-"""Airflow-version differences, in one place: Airflow 2.10, 2.11 and 3.x, as MWAA runs them.
+"""Airflow-version differences, in one place: Airflow 2.9 to 3.3, as MWAA runs them.
 
 Everything else in airlake imports Airflow names from here, and the target matrix (``make
 matrix``) runs every branch below on each supported target's real environment.
