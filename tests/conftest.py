@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -11,6 +13,10 @@ import pytest
 
 from airlake.contract import landing_key
 from airlake.settings import Settings, settings_from_values
+
+# Airflow reads its configuration once per process from $AIRFLOW_HOME (default ~/airflow): the suite uses its own, so no Airflow config of the user's changes what
+# the tests see, and the tests write none there.
+os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="airlake-tests-airflow-")
 
 CLICK = {
     "event_type": "click",
