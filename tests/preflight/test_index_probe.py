@@ -39,12 +39,37 @@ def test_a_dict_map_is_complete_and_lists_each_name() -> None:
         "        warnings.warn('Dataset is deprecated', DeprecationWarning)\n"
         "    return __import__(path)\n",
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    saved = warnings.warn
+    warnings.warn = index_probe._record_warning
+    try:
         row = index_probe._describe("airflow_like", module)
+    finally:
+        warnings.warn = saved
     assert row["getattr"] == "complete"
     assert set(row["lazy"]) == {"DAG", "Dataset"}
     assert row["lazy"]["DAG"] == [True, "json", None]
+    assert row["lazy"]["Dataset"] == [True, "os", "Dataset is deprecated"]
+
+
+def test_a_warning_set_off_by_the_import_is_not_the_names_deprecation() -> None:
+    module = _module(
+        "side_effect_like",
+        "import warnings\n"
+        "def _configure():\n"
+        "    warnings.warn('class-based config is deprecated', DeprecationWarning)\n"
+        "    return 1\n"
+        "def __getattr__(name):\n"
+        "    if name == 'DAG':\n"
+        "        return _configure()\n"
+        "    raise AttributeError(name)\n",
+    )
+    saved = warnings.warn
+    warnings.warn = index_probe._record_warning
+    try:
+        row = index_probe._describe("side_effect_like", module)
+    finally:
+        warnings.warn = saved
+    assert row["lazy"]["DAG"] == [True, None, None]
 
 
 def test_names_compared_in_the_code_are_the_map() -> None:
@@ -95,3 +120,18 @@ def test_unserved_strings_of_the_code_are_kept_as_prefixes() -> None:
     row = index_probe._describe("versions_like", module)
     assert row["getattr"] == "complete"
     assert "PY3" in row["prefixes"]
+
+
+def test_a_wildcard_map_serves_the_names_of_its_module(delegate: types.ModuleType) -> None:
+    module = _module(
+        "trigger_rule_like",
+        "import functools, importlib\n"
+        "def _serve(imports, name):\n"
+        "    target = imports.get(name) or imports['*'] + '.' + name\n"
+        "    where, attr = target.rsplit('.', 1)\n"
+        "    return getattr(importlib.import_module(where), attr)\n"
+        "__getattr__ = functools.partial(_serve, {'*': 'preflight_probe_delegate'})\n",
+    )
+    row = index_probe._describe("trigger_rule_like", module)
+    assert row["getattr"] == "complete"
+    assert {"safe_load", "Loader"} <= set(row["lazy"])

@@ -35,7 +35,7 @@ import warnings
 SKIP_PARTS = {"tests", "example_dags", "migrations", "__main__", "node_modules"}
 DEPRECATION = ("Deprecat", "RemovedIn", "PendingDeprecation")
 TIMEOUT = 60
-_context = []  # type: list[tuple[str, str]]
+_context = []  # type: list[tuple[str, str, frozenset]]
 # the (module, name) being probed through __getattr__, innermost last
 _captured = []  # type: list[tuple[str, str, str, str, str]]
 # (kind, module, name, category, message)
@@ -49,11 +49,14 @@ def _record_warning(message, category=None, stacklevel=1, source=None, *args, **
     if not any(part in name for part in DEPRECATION):
         return
     text = str(message)[:400]
-    if _context:
-        module, attr = _context[-1]
-        _captured.append(("lazy", module, attr, name, text))
-        return
     caller = sys._getframe(1)
+    if _context:
+        module, attr, codes = _context[-1]
+        # the name's own deprecation only when ``__getattr__`` itself warns, not a warning of
+        # something its import sets off (a pydantic model, a config default)
+        if caller.f_code in codes:
+            _captured.append(("lazy", module, attr, name, text))
+            return
     if caller.f_code.co_name == "<module>":
         _captured.append(("module", caller.f_globals.get("__name__", ""), "", name, text))
 
@@ -159,8 +162,8 @@ def _mapping_candidates(module):
     ``name in ("a", "b")``), the keys of the dicts and the items of the tuples/sets it reads from
     the module's globals (``__lazy_imports``, ``_deprecated_classes``, ...) or holds in a closure
     or a ``functools.partial`` (``add_deprecated_classes``), every str-keyed dict of the module,
-    and the public names of the modules it imports (a ``__getattr__`` that delegates, e.g. to
-    ``yaml``). The set is then tried name by name: what is not served raises AttributeError.
+    and the public names of the modules it imports or a wildcard map names (a ``__getattr__`` that
+    delegates: to ``yaml``, or ``{"*": "airflow.task.trigger_rule"}``). The set is then tried name by name: what is not served raises AttributeError.
     """
     getter = module.__dict__.get("__getattr__")
     if getter is None:
@@ -188,6 +191,19 @@ def _mapping_candidates(module):
     names = set()  # type: set[str]
     for pool in pools:
         names.update(k for k in _strings(pool) if k.isidentifier() and not k.startswith("__"))
+        if isinstance(pool, dict) and isinstance(pool.get("*"), str):
+            # a wildcard map ({"*": "airflow.task.trigger_rule"}) serves that module's names
+            _context.append((module.__name__, "*", frozenset()))
+            try:
+                signal.alarm(TIMEOUT)
+                imported.add(importlib.import_module(pool["*"]).__name__)
+                signal.alarm(0)
+            except BaseException as exc:
+                signal.alarm(0)
+                if isinstance(exc, KeyboardInterrupt):
+                    raise
+            finally:
+                _context.pop()
     for ref in imported:
         delegate = sys.modules.get(ref)
         if isinstance(delegate, type(sys)) and delegate is not module:
@@ -203,10 +219,11 @@ def _unserved_constants(module, served):
     found = set()  # type: set[str]
     for code, _scope in _getattr_sources(getter) if getter is not None else ():
         for inner in _code_objects(code):
+            # plain constants only: tuples hold keyword-argument names (``stacklevel=``) too
             found.update(
                 c
-                for c in _code_strings(inner)
-                if len(c) > 1 and c.isidentifier() and not c.startswith("__")
+                for c in inner.co_consts
+                if isinstance(c, str) and len(c) > 1 and c.isidentifier() and not c.startswith("__")
             )
     return sorted(c for c in found if not served.get(c, [False])[0] and c not in module.__dict__)
 
@@ -214,7 +231,7 @@ def _unserved_constants(module, served):
 def _rejects_unknown(module):
     """Whether the module's ``__getattr__`` raises AttributeError for a name it does not know:
     only then is the name map complete, and a name outside it is "no such name"."""
-    _context.append((module.__name__, SENTINEL))
+    _context.append((module.__name__, SENTINEL, frozenset()))
     try:
         signal.alarm(TIMEOUT)
         getattr(module, SENTINEL)
@@ -234,9 +251,15 @@ def _rejects_unknown(module):
 
 def _probe_lazy(module):
     lazy = {}
+    getter = module.__dict__.get("__getattr__")
+    codes = frozenset(
+        inner
+        for code, _scope in (_getattr_sources(getter) if getter is not None else ())
+        for inner in _code_objects(code)
+    )
     for name in _mapping_candidates(module):
-        _context.append((module.__name__, name))
-        del _captured[:]
+        _context.append((module.__name__, name, codes))
+        _captured[:] = [c for c in _captured if c[0] != "lazy"]
         try:
             signal.alarm(TIMEOUT)
             value = getattr(module, name)
@@ -353,6 +376,7 @@ def main(out_path, skip):
                 signal.alarm(0)
                 drain()
                 row = _describe(name, module)
+                drain()  # module-level deprecations of what the lazy names imported
             except BaseException as exc:  # any failure is the answer
                 signal.alarm(0)
                 drain()
