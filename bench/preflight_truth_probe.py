@@ -61,13 +61,19 @@ def _run_statement(node, module, baseline):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         error = _exec(code)
-    if error is not None and fresh:
-        # a module that cannot run twice in one process (SQLAlchemy tables, registries): the
-        # failure is this harness's, not the import's; judge it with the module as it was
+    if fresh:
+        # the re-run was only for its warning: the module as it was goes back, so that the
+        # classes it defines keep their identity for the imports that follow
         sys.modules[module] = cached
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            error = _exec(code)
+        parent, _, child = module.rpartition(".")
+        if parent in sys.modules:
+            setattr(sys.modules[parent], child, cached)
+        if error is not None:
+            # a module that cannot run twice in one process (SQLAlchemy tables, registries):
+            # the failure is this harness's, not the import's; judge it with the module as it was
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                error = _exec(code)
     deprecated = [
         str(w.message)[:300]
         for w in caught
