@@ -165,6 +165,19 @@ def test_provide_context_follows_the_real_python_operator(
     assert finding.severity is severity and finding.line == 2
 
 
+@pytest.mark.parametrize("operator", ["BranchPythonOperator", "ShortCircuitOperator"])
+def test_provide_context_on_a_python_operator_subclass_is_judged_by_python_operator(
+    tmp_path: Path, operator: str
+) -> None:
+    dag = (
+        f"from airflow.operators.python import {operator}\n"
+        f"{operator}(task_id='t', python_callable=print, provide_context=True)\n"
+    )
+    project = load_project(_project(tmp_path, dag))
+    (finding,) = removed_arguments(project, load_target("mwaa-2.0.2"))
+    assert finding.severity is Severity.WARNING  # PythonOperator pops it with a warning
+
+
 def test_schedule_interval_is_an_error_only_where_dag_rejects_it(tmp_path: Path) -> None:
     dag = "from airflow import DAG\nDAG('d', schedule_interval='@daily')\n"
     project = load_project(_project(tmp_path, dag))

@@ -83,23 +83,53 @@ def test_fix_write_rewrites_dag_imports_keeping_formatting(tmp_path: Path) -> No
         (project / fix.path).write_text(fix.after)
     after_text = (project / "dags" / "campaign_etl.py").read_text()
     assert after_text.count("\n") == before.count("\n")  # same layout, line for line
+    # the Amazon provider on 2.0.2 (1.x) has no operators.emr yet: the index's path, not the table's
     assert (
-        "from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator" in after_text
+        "from airflow.providers.amazon.aws.operators.emr_add_steps import EmrAddStepsOperator"
+        in after_text
     )
     remaining = run_checks(load_project(project), target)
     assert any(f.severity is Severity.ERROR for f in remaining)  # the plugin: by hand
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="--fix rewrites contrib EMR imports to `operators.emr` / `sensors.emr`, which the "
-    "Amazon provider on mwaa-2.0.2 does not have yet (the import index says emr_add_steps)",
-)
 def test_fix_write_leaves_only_imports_that_exist_on_the_target(tmp_path: Path) -> None:
     project = tmp_path / "legacy"
     shutil.copytree(FIXTURES / "legacy_1_10", project)
     target = load_target("mwaa-2.0.2")
     for fix in fixes(load_project(project), target):
         (project / fix.path).write_text(fix.after)
+    after_text = (project / "dags" / "campaign_etl.py").read_text()
+    assert "from airflow.providers.amazon.aws.sensors.emr_step import EmrStepSensor" in after_text
     remaining = run_checks(load_project(project), target)
     assert not [f for f in remaining if f.id == "PF201" and "emr" in f.message]
+    # the 1.10 shims are deprecated on 2.0.2: rewritten to the paths that import without warning
+    assert not [f for f in remaining if f.id == "PF201" and "_operator" in f.message]
+
+
+@pytest.mark.parametrize(
+    ("target_name", "expected"),
+    [
+        (
+            "mwaa-2.11.2",
+            [
+                "from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator",
+                "from airflow.operators.python import PythonOperator",
+            ],
+        ),
+        (
+            "mwaa-3.3.1",  # moves chain: python_operator → operators.python → standard provider
+            [
+                "from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor",
+                "from airflow.providers.standard.operators.python import PythonOperator",
+                "from airflow.providers.standard.operators.bash import BashOperator",
+            ],
+        ),
+    ],
+)
+def test_fix_rewrites_to_the_path_the_target_has(target_name: str, expected: list[str]) -> None:
+    project = load_project(FIXTURES / "legacy_1_10")
+    target = load_target(target_name)
+    (dag_fix,) = [f for f in fixes(project, target) if f.path == "dags/campaign_etl.py"]
+    for line in expected:
+        assert line in dag_fix.after.splitlines()
+    assert "from airflow.models import Variable" in dag_fix.after  # works there: left alone

@@ -45,3 +45,16 @@ def test_indexing_a_real_target(tmp_path: Path) -> None:
     names = saved["names"][entry["modules"]["airflow.sdk.exceptions"]]
     assert "AirflowFailException" in names
     assert "airflow.operators.python" in entry["modules"]
+
+
+def test_compact_keeps_which_getattr_maps_are_complete() -> None:
+    rows = [
+        {"m": "airflow.d", "ok": True, "names": [], "lazy": {}, "getattr": "complete"},
+        {"m": "airflow.e", "ok": True, "names": [], "lazy": {}, "getattr": "open"},
+        {"m": "airflow.f", "ok": True, "names": [], "lazy": {}, "getattr": "complete"},
+    ]
+    rows[2]["prefixes"] = ["PY3"]
+    entry = compact(rows, {})
+    assert entry["getattr"] == ["airflow.d", "airflow.e", "airflow.f"]
+    assert entry["getattr_open"] == ["airflow.e"]
+    assert entry["prefixes"] == {"airflow.f": ["PY3"]}

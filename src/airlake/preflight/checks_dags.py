@@ -274,6 +274,11 @@ _PYTHON_OPERATORS = (
 )
 
 
+# subclasses of PythonOperator in every release (1.10 to the standard provider) that add no
+# argument of the ones judged here: its __init__ decides
+_PYTHON_OPERATOR_FAMILY = ("PythonOperator", "BranchPythonOperator", "ShortCircuitOperator")
+
+
 def _imported_names(tree: ast.Module) -> dict[str, str]:
     """Local name → imported dotted path, for ``from m import n [as local]``."""
     names: dict[str, str] = {}
@@ -293,7 +298,7 @@ def _signature_for(
         return path, facts[path]
     if local in ("DAG", "dag"):
         candidates: tuple[str, ...] = _DAG_CLASSES
-    elif local == "PythonOperator":
+    elif local in _PYTHON_OPERATOR_FAMILY:
         candidates = _PYTHON_OPERATORS
     elif local.endswith(("Operator", "Sensor")):
         candidates = _OPERATOR_CLASSES

@@ -13,7 +13,8 @@ from pathlib import Path
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from airlake.preflight.moves import moves_for
+from airlake.preflight.imports_index import Status, TargetImports, for_target
+from airlake.preflight.moves import destination, moves_for
 from airlake.preflight.project import Project
 from airlake.preflight.requirements import CONSTRAINTS_URL, logical_lines
 from airlake.preflight.targets import Target
@@ -86,9 +87,33 @@ def fix_requirements(text: str, project: Project, target: Target) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+# verdicts a rewrite cannot improve: the import works, is not ours to judge, or needs a package
+_LEAVE = (Status.OK, Status.UNKNOWN, Status.NOT_SHIPPED, Status.BROKEN)
+
+
+def _new_path(
+    index: TargetImports | None, target: Target, module: str, name: str
+) -> tuple[str, str] | None:
+    """The path to rewrite ``from module import name`` to on ``target``, or None to keep it.
+    With an import index: only when the import is deprecated or missing there, and only to a
+    path the index says imports cleanly. Without one: the move table's path, once the old path
+    is removed in the target's version."""
+    if index is not None:
+        if index.name(module, name).status in _LEAVE:
+            return None
+        return destination(index, module, name)
+    for move in moves_for(module, name):
+        if move.new_module and target.airflow >= Version(move.removed):
+            return move.new_module, move.new_name or name
+    return None
+
+
 def rewrite_imports(source: str, target: Target) -> str:
-    """Rewrite ``from old import Name`` to the target's path with libcst (formatting kept)."""
+    """Rewrite ``from old import Name`` to where the name lives on the target, with libcst
+    (formatting kept)."""
     import libcst as cst
+
+    index = for_target(target)
 
     class Rewriter(cst.CSTTransformer):
         def leave_ImportFrom(
@@ -106,15 +131,14 @@ def rewrite_imports(source: str, target: Target) -> str:
                 return updated  # several names: rewrite by hand (reported by the check)
             alias = names[0]
             name = cst.helpers.get_full_name_for_node(alias.name) or ""
-            for move in moves_for(module, name):
-                if move.new_module and target.airflow >= Version(move.removed):
-                    new_alias = alias.with_changes(name=cst.Name(move.new_name or name))
-                    if move.new_name != name and alias.asname is None:
-                        new_alias = new_alias.with_changes(asname=cst.AsName(name=cst.Name(name)))
-                    return updated.with_changes(
-                        module=cst.parse_expression(move.new_module), names=[new_alias]
-                    )
-            return updated
+            found = _new_path(index, target, module, name)
+            if found is None:
+                return updated
+            new_module, new_name = found
+            new_alias = alias.with_changes(name=cst.Name(new_name))
+            if new_name != name and alias.asname is None:
+                new_alias = new_alias.with_changes(asname=cst.AsName(name=cst.Name(name)))
+            return updated.with_changes(module=cst.parse_expression(new_module), names=[new_alias])
 
     tree = cst.parse_module(source)
     # Two passes: 1.10 → 2.x then 2.x → 3.x moves chain (bash_operator → bash → standard).

@@ -92,6 +92,14 @@ class TargetImports:
         self._deprecated: dict[str, list[str]] = entry["deprecated"]
         self._lazy: dict[str, dict[str, list[Any]]] = entry["lazy"]
         self._getattr = set(entry["getattr"])
+        # modules whose __getattr__ serves names beyond its recorded map (an index made before
+        # the map was recorded whole: every __getattr__ module without a recorded map)
+        self._getattr_open = set(
+            entry["getattr_open"]
+            if "getattr_open" in entry
+            else [m for m in entry["getattr"] if m not in self._lazy]
+        )
+        self._prefixes: dict[str, list[str]] = entry.get("prefixes", {})
         self.signatures: dict[str, dict[str, Any]] = entry["signatures"]
         # provider packages the image ships, as module roots (None: a plain Airflow target)
         self._provider_roots = (
@@ -168,8 +176,10 @@ class TargetImports:
         sub = f"{module}.{name}"
         if sub in self._modules:
             return self.module(sub)
-        if module in self._getattr and module not in self._lazy:
-            return Resolution(Status.UNKNOWN)  # a __getattr__ whose names could not be listed
+        if module in self._getattr_open:
+            return Resolution(Status.UNKNOWN)  # a __getattr__ that serves names not listed
+        if any(name.startswith(p) for p in self._prefixes.get(module, ())):
+            return Resolution(Status.UNKNOWN)  # a name __getattr__ may match by its prefix
         return Resolution(Status.NO_NAME)
 
     def where_is(self, name: str) -> list[str]:

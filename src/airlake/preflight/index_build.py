@@ -92,6 +92,8 @@ def compact(rows: list[dict[str, Any]], pool: dict[tuple[str, ...], int]) -> dic
     deprecated: dict[str, list[str]] = {}
     lazy: dict[str, dict[str, list[Any]]] = {}
     getattr_modules: list[str] = []
+    getattr_open: list[str] = []
+    prefixes: dict[str, list[str]] = {}
     signatures: dict[str, Any] = {}
     for row in rows:
         if "dep" in row:
@@ -107,6 +109,10 @@ def compact(rows: list[dict[str, Any]], pool: dict[tuple[str, ...], int]) -> dic
                     lazy[row["m"]] = row["lazy"]
                 if row.get("getattr"):
                     getattr_modules.append(row["m"])
+                    if row["getattr"] != "complete":
+                        getattr_open.append(row["m"])
+                if row.get("prefixes"):
+                    prefixes[row["m"]] = row["prefixes"]
             else:
                 modules[row["m"]] = row["err"]
     return {
@@ -114,6 +120,8 @@ def compact(rows: list[dict[str, Any]], pool: dict[tuple[str, ...], int]) -> dic
         "deprecated": dict(sorted(deprecated.items())),
         "lazy": dict(sorted(lazy.items())),
         "getattr": sorted(getattr_modules),
+        "getattr_open": sorted(getattr_open),
+        "prefixes": dict(sorted(prefixes.items())),
         "signatures": signatures,
     }
 

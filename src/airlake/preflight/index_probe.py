@@ -11,6 +11,10 @@ message]}`` for each deprecation warning raised by a module's own top-level code
 - ``names``: the module's public names (``dir()``), what ``from module import name`` finds.
 - ``lazy``: names served by a module-level ``__getattr__`` (Airflow's lazy imports and
   ``add_deprecated_classes`` maps), each resolved for real: ``[ok, target, warning or error]``.
+- ``getattr``: ``"complete"`` when that ``__getattr__`` raises AttributeError for a name it does
+  not know (then ``names`` + ``lazy`` is its full name map, and any other name does not exist),
+  ``"open"`` when it serves unknown names too; ``prefixes``: the identifier-like strings in its
+  code that it does not serve (``name.startswith("PY3")``), names starting with one unjudged.
 
 Modules that exist only in ``sys.modules`` (the virtual modules ``add_deprecated_classes``
 registers) are probed too. A line ``{"start": module}`` precedes each import so that the caller
@@ -31,7 +35,7 @@ import warnings
 SKIP_PARTS = {"tests", "example_dags", "migrations", "__main__", "node_modules"}
 DEPRECATION = ("Deprecat", "RemovedIn", "PendingDeprecation")
 TIMEOUT = 60
-_context = []  # type: list[tuple[str, str]]
+_context = []  # type: list[tuple[str, str, frozenset]]
 # the (module, name) being probed through __getattr__, innermost last
 _captured = []  # type: list[tuple[str, str, str, str, str]]
 # (kind, module, name, category, message)
@@ -45,11 +49,14 @@ def _record_warning(message, category=None, stacklevel=1, source=None, *args, **
     if not any(part in name for part in DEPRECATION):
         return
     text = str(message)[:400]
-    if _context:
-        module, attr = _context[-1]
-        _captured.append(("lazy", module, attr, name, text))
-        return
     caller = sys._getframe(1)
+    if _context:
+        module, attr, codes = _context[-1]
+        # the name's own deprecation only when ``__getattr__`` itself warns, not a warning of
+        # something its import sets off (a pydantic model, a config default)
+        if caller.f_code in codes:
+            _captured.append(("lazy", module, attr, name, text))
+            return
     if caller.f_code.co_name == "<module>":
         _captured.append(("module", caller.f_globals.get("__name__", ""), "", name, text))
 
@@ -103,33 +110,156 @@ def _enumerate():
     return sorted(found)
 
 
+SENTINEL = "PreflightProbeNoSuchName"
+
+
+def _code_objects(code):
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, type(code)):
+            yield from _code_objects(const)
+
+
+def _getattr_sources(getter):
+    """The code objects and the globals of a module-level ``__getattr__`` (function or partial)."""
+    funcs = [getter]
+    if isinstance(getter, functools.partial):
+        funcs = [getter.func]
+    found = []
+    for func in funcs:
+        code = getattr(func, "__code__", None)
+        if code is not None:
+            found.append((code, getattr(func, "__globals__", {})))
+    return found
+
+
+def _code_strings(code):
+    """The string constants of a code object, with those of its constant tuples / frozensets
+    (``name in ("a", "b")`` compiles to one)."""
+    found = []
+    for const in code.co_consts:
+        if isinstance(const, str):
+            found.append(const)
+        elif isinstance(const, (tuple, frozenset)):
+            found.extend(c for c in const if isinstance(c, str))
+    return found
+
+
+def _strings(value):
+    if isinstance(value, dict):
+        keys = [k for k in value if isinstance(k, str)]
+        return keys if keys and len(keys) == len(value) and len(keys) < 5000 else []
+    if isinstance(value, (tuple, list, set, frozenset)):
+        items = [v for v in value if isinstance(v, str)]
+        return items if len(items) == len(value) and len(items) < 5000 else []
+    return []
+
+
 def _mapping_candidates(module):
-    """Names a module-level ``__getattr__`` may serve: keys of the str-keyed dicts it reads."""
+    """Every name a module-level ``__getattr__`` may serve.
+
+    Read from the function itself: the string constants of its code (``if name == "DAG"``,
+    ``name in ("a", "b")``), the keys of the dicts and the items of the tuples/sets it reads from
+    the module's globals (``__lazy_imports``, ``_deprecated_classes``, ...) or holds in a closure
+    or a ``functools.partial`` (``add_deprecated_classes``), every str-keyed dict of the module,
+    and the public names of the modules it imports or a wildcard map names (a ``__getattr__`` that
+    delegates: to ``yaml``, or ``{"*": "airflow.task.trigger_rule"}``). The set is then tried name by name: what is not served raises AttributeError.
+    """
     getter = module.__dict__.get("__getattr__")
     if getter is None:
         return []
-    pools = [v for k, v in module.__dict__.items() if isinstance(v, dict) and k != "__builtins__"]
+    pools = [v for k, v in module.__dict__.items() if isinstance(v, dict) and k != "__builtins__"]  # type: list[object]
     if isinstance(getter, functools.partial):
-        pools.extend(a for a in getter.args if isinstance(a, dict))
+        pools.extend(a for a in getter.args if isinstance(a, (dict, tuple, list, set, frozenset)))
+        pools.extend(getter.keywords.values())
     for cell in getattr(getter, "__closure__", None) or ():
         try:
-            if isinstance(cell.cell_contents, dict):
-                pools.append(cell.cell_contents)
+            pools.append(cell.cell_contents)
         except ValueError:
             continue
+    imported = set()  # type: set[str]
+    for code, scope in _getattr_sources(getter):
+        for inner in _code_objects(code):
+            pools.append(_code_strings(inner))
+            for ref in inner.co_names:
+                if ref in scope:
+                    pools.append(scope[ref])
+                imported.add(ref)
+            for const in inner.co_consts:
+                if isinstance(const, str) and "." in const:
+                    imported.add(const)
     names = set()  # type: set[str]
     for pool in pools:
-        keys = [k for k in pool if isinstance(k, str)]
-        if keys and len(keys) == len(pool) and len(keys) < 5000:
-            names.update(k for k in keys if k.isidentifier() and not k.startswith("__"))
+        names.update(k for k in _strings(pool) if k.isidentifier() and not k.startswith("__"))
+        if isinstance(pool, dict) and isinstance(pool.get("*"), str):
+            # a wildcard map ({"*": "airflow.task.trigger_rule"}) serves that module's names
+            _context.append((module.__name__, "*", frozenset()))
+            try:
+                signal.alarm(TIMEOUT)
+                imported.add(importlib.import_module(pool["*"]).__name__)
+                signal.alarm(0)
+            except BaseException as exc:
+                signal.alarm(0)
+                if isinstance(exc, KeyboardInterrupt):
+                    raise
+            finally:
+                _context.pop()
+    for ref in imported:
+        delegate = sys.modules.get(ref)
+        if isinstance(delegate, type(sys)) and delegate is not module:
+            names.update(n for n in dir(delegate) if not n.startswith("_"))
     return sorted(n for n in names if n not in module.__dict__)
+
+
+def _unserved_constants(module, served):
+    """Identifier-like string constants of ``__getattr__``'s code that it does not serve as
+    names: possibly prefixes it matches (``name.startswith("PY3")``), so names starting with one
+    are left unjudged."""
+    getter = module.__dict__.get("__getattr__")
+    found = set()  # type: set[str]
+    for code, _scope in _getattr_sources(getter) if getter is not None else ():
+        for inner in _code_objects(code):
+            # plain constants only: tuples hold keyword-argument names (``stacklevel=``) too
+            found.update(
+                c
+                for c in inner.co_consts
+                if isinstance(c, str) and len(c) > 1 and c.isidentifier() and not c.startswith("__")
+            )
+    return sorted(c for c in found if not served.get(c, [False])[0] and c not in module.__dict__)
+
+
+def _rejects_unknown(module):
+    """Whether the module's ``__getattr__`` raises AttributeError for a name it does not know:
+    only then is the name map complete, and a name outside it is "no such name"."""
+    _context.append((module.__name__, SENTINEL, frozenset()))
+    try:
+        signal.alarm(TIMEOUT)
+        getattr(module, SENTINEL)
+        signal.alarm(0)
+        return False
+    except AttributeError:
+        signal.alarm(0)
+        return True
+    except BaseException as exc:
+        signal.alarm(0)
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        return False
+    finally:
+        _context.pop()
 
 
 def _probe_lazy(module):
     lazy = {}
+    getter = module.__dict__.get("__getattr__")
+    codes = frozenset(
+        inner
+        for code, _scope in (_getattr_sources(getter) if getter is not None else ())
+        for inner in _code_objects(code)
+    )
     for name in _mapping_candidates(module):
-        _context.append((module.__name__, name))
-        del _captured[:]
+        _context.append((module.__name__, name, codes))
+        _captured[:] = [c for c in _captured if c[0] != "lazy"]
         try:
             signal.alarm(TIMEOUT)
             value = getattr(module, name)
@@ -159,7 +289,9 @@ def _describe(module_name, module):
     names = sorted(n for n in dir(module) if not n.startswith("_"))
     row = {"m": module_name, "ok": True, "names": names, "lazy": _probe_lazy(module)}
     if "__getattr__" in module.__dict__:
-        row["getattr"] = True
+        # "complete": the served names are all in ``lazy`` (or already in ``names``)
+        row["getattr"] = "complete" if _rejects_unknown(module) else "open"
+        row["prefixes"] = _unserved_constants(module, row["lazy"])
     return row
 
 
@@ -244,6 +376,7 @@ def main(out_path, skip):
                 signal.alarm(0)
                 drain()
                 row = _describe(name, module)
+                drain()  # module-level deprecations of what the lazy names imported
             except BaseException as exc:  # any failure is the answer
                 signal.alarm(0)
                 drain()

@@ -15,6 +15,10 @@ rules, which encode the same moves.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from airlake.preflight.imports_index import TargetImports
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,3 +283,39 @@ MOVES: tuple[Move, ...] = (
 
 def moves_for(module: str, name: str) -> list[Move]:
     return [m for m in MOVES if m.old_module == module and m.old_name == name]
+
+
+def _nearness(module: str, wanted: str) -> tuple[int, bool, int, int, str]:
+    shared = 0
+    for a, b in zip(module.split("."), wanted.split("."), strict=False):
+        if a != b:
+            break
+        shared += 1
+    last_differs = module.rsplit(".", 1)[-1] != wanted.rsplit(".", 1)[-1]
+    return (-shared, last_differs, module.count("."), len(module), module)
+
+
+def destination(
+    index: TargetImports, module: str, name: str, _depth: int = 0
+) -> tuple[str, str] | None:
+    """Where ``from module import name`` should point on a target, confirmed by its import index:
+    a known move's new path when it imports there without a warning (moves chain: 1.10 → 2.x →
+    3.x), else the target's module that exports the new name, the one nearest the move's new
+    path first. None: no known move, or the name is nowhere on the target."""
+    from airlake.preflight.imports_index import Status
+
+    for move in moves_for(module, name):
+        if not move.new_module:
+            continue
+        new_name = move.new_name or name
+        if index.name(move.new_module, new_name).status is Status.OK:
+            return move.new_module, new_name
+        if _depth < 3:
+            onward = destination(index, move.new_module, new_name, _depth + 1)
+            if onward is not None:
+                return onward
+        places = index.where_is(new_name)
+        if places:
+            wanted = move.new_module
+            return min(places, key=lambda m: _nearness(m, wanted)), new_name
+    return None
