@@ -250,3 +250,28 @@ def test_snapshot_ids_are_read_from_a_dashboard_page() -> None:
         '<td>dim.campaigns</td><td><code data-table="dim.campaigns">–</code></td>'
     )
     assert snapshots_named_in_page(page) == {"clean.events": {123}}
+
+
+def test_the_spark_job_entry_point_runs_maintain(
+    landed, local_settings: Settings, tmp_path, capsys
+) -> None:
+    import json
+
+    from airlake.jobs.spark_job import main
+
+    profile = tmp_path / "p.toml"
+    profile.write_text(
+        f"""
+name = "local"
+[storage]
+landing = "{local_settings.landing_uri}"
+warehouse = "{local_settings.warehouse_uri}"
+[catalog]
+type = "sqlite"
+uri = "{local_settings.catalog_uri}"
+"""
+    )
+    with open_run(local_settings) as ctx:
+        run_day(ctx, D1, BUILD)
+    assert main(["maintain", "--date", str(D1), "--env", str(profile), "--engine", "duckdb"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["stage"] == "maintain"
