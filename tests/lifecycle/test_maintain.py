@@ -275,3 +275,44 @@ uri = "{local_settings.catalog_uri}"
         run_day(ctx, D1, BUILD)
     assert main(["maintain", "--date", str(D1), "--env", str(profile), "--engine", "duckdb"]) == 0
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["stage"] == "maintain"
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_maintenance_on_s3(moto_endpoint: str, tmp_path) -> None:
+    import boto3
+
+    from airlake.catalog import open_catalog
+    from airlake.catalog_views import check_files
+    from airlake.generator import GeneratorConfig, generate
+    from airlake.settings import settings_from_values
+    from airlake.storage import StorageOptions, filesystem
+
+    s3 = boto3.client("s3", endpoint_url=moto_endpoint, region_name="eu-west-1")
+    for bucket in ("landing", "warehouse"):
+        s3.create_bucket(
+            Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+        )
+    generate(GeneratorConfig(start=D1, days=1, events_per_day=300, seed=3, out="s3://landing/ev"))
+    settings = settings_from_values(
+        {
+            "name": "s3",
+            "storage": {"landing": "s3://landing/ev", "warehouse": "s3://warehouse/lake"},
+            "catalog": {"type": "sqlite", "uri": f"sqlite:///{tmp_path}/catalog.db"},
+        }
+    )
+    with open_run(settings) as ctx:
+        run_day(ctx, D1, BUILD)
+        run_day(ctx, D1, BUILD)
+    fs = filesystem("s3://", StorageOptions())
+    stored_before = len(fs.find("warehouse/lake"))
+    expected = _all_hashes(settings)
+    aggressive = _aggressive(settings)
+    with open_run(aggressive) as ctx:
+        results = maintain(
+            ctx.catalog, aggressive, ctx.engine, ctx.storage, today=D1, now_s=time.time() + 1
+        )
+    assert sum(r.deleted_files for r in results) > 0
+    assert len(fs.find("warehouse/lake")) < stored_before
+    assert _all_hashes(settings) == expected
+    assert check_files(open_catalog(settings, create=False)).problems == []

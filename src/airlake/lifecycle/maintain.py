@@ -176,13 +176,8 @@ def _listing(fs: fsspec.AbstractFileSystem, root: str) -> list[tuple[str, float,
         if mtime is None:
             modified = info.get("LastModified")
             mtime = modified.timestamp() if modified is not None else time.time()
-        out.append(
-            (
-                path if path.startswith("/") or is_remote(root) else "/" + path,
-                float(mtime),
-                int(info.get("size") or 0),
-            )
-        )
+        # local paths come back absolute, S3 ones as bucket/key: both as fs_path() gives them
+        out.append((path, float(mtime), int(info.get("size") or 0)))
     return out
 
 
