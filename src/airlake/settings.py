@@ -109,6 +109,7 @@ KNOWN_KEYS: frozenset[str] = frozenset(
         "maintenance.compact_min_files",
         "maintenance.compact_small_file_bytes",
         "privacy.erasure_salt",
+        "privacy.truncate_ip",
         "aws.region",
         "source.url",
         "mwaa.airflow_version",
@@ -267,6 +268,8 @@ class Settings:
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
     retention: Retention = field(default_factory=lambda: Retention())
     maintenance: MaintenancePolicy = field(default_factory=lambda: MaintenancePolicy())
+    truncate_ip: bool = False
+    """Zero the last IPv4 octet / the last 80 bits of an IPv6 address at ingest."""
     erasure_salt: str | None = None
     """Secret salt of the hashes in erasure audit records; set it as a secret variable
     (``AIRLAKE_PRIVACY__ERASURE_SALT``), not in a profile file."""
@@ -327,6 +330,13 @@ def _typed(section: Mapping[str, Any], key: str, kind: type, default: Any, where
     if kind is int and value != int(value):
         raise UserError(f"{where}.{key} must be a whole number, got {value!r}")
     return kind(value)
+
+
+def _flag(section: Mapping[str, Any], key: str) -> bool:
+    value = section.get(key, False)
+    if not isinstance(value, bool):
+        raise UserError(f"privacy.{key} must be true or false, got {value!r}")
+    return value
 
 
 def _days_or_forever(section: Mapping[str, Any], layer: str, default: int) -> int | None:
@@ -418,6 +428,7 @@ def settings_from_values(values: Mapping[str, Any], root: Path | None = None) ->
                 ),
             ),
             erasure_salt=str(privacy["erasure_salt"]) if privacy.get("erasure_salt") else None,
+            truncate_ip=_flag(privacy, "truncate_ip"),
         )
     except (TypeError, ValueError) as exc:
         raise UserError(f"profile: {exc}") from None
