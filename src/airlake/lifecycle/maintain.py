@@ -275,17 +275,15 @@ def maintain_table(
     )
     deleted_files = deleted_bytes = 0
     fs = filesystem(table.location(), storage)
+    held: set[str] = set()
     if expire:
         held = referenced_files(table, expire)
         table.maintenance.expire_snapshots().by_ids(sorted(expire)).commit()
         # judged on the table as it is now, so a commit made meanwhile keeps its files
         table = catalog.load_table(tdef.name)
-        gone = sorted(held - referenced_files(table) - _metadata_files(table))
-        deleted_files, deleted_bytes = _delete(fs, gone)
-
-    location = fs_path(table.location())
-    listed = _listing(fs, location)
     keep = referenced_files(table) | _metadata_files(table)
+    deleted_files, deleted_bytes = _delete(fs, sorted(held - keep))
+    listed = _listing(fs, fs_path(table.location()))
     stray = orphans(((p, m) for p, m, _ in listed), keep, now_s, policy)
     removed, removed_bytes = _delete(fs, stray)
     return TableMaintenance(
