@@ -316,3 +316,20 @@ def test_maintenance_on_s3(moto_endpoint: str, tmp_path) -> None:
     assert len(fs.find("warehouse/lake")) < stored_before
     assert _all_hashes(settings) == expected
     assert check_files(open_catalog(settings, create=False)).problems == []
+
+
+def test_local_landing_files_leave_after_the_landing_retention(
+    write_landing, local_settings: Settings
+) -> None:
+    from airlake.lifecycle.maintain import landing_past_retention
+
+    old = write_landing(D1, 10, [click_line("e1", "2026-11-10T10:00:00")])
+    fresh = write_landing(D2, 10, [click_line("e2", "2026-11-11T10:00:00")])
+    now = time.time()
+    written = now - 31 * 86_400
+    os.utime(old, (written, written))
+    settings = dataclasses.replace(local_settings, retention=Retention(landing_days=30))
+    assert landing_past_retention(settings, now) == [str(old)]
+    assert not old.exists() and fresh.exists()
+    forever = dataclasses.replace(local_settings, retention=Retention(landing_days=None))
+    assert landing_past_retention(forever, now + 1e9) == []

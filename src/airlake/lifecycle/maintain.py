@@ -355,11 +355,12 @@ def _compact(
     return False
 
 
-def landing_past_retention(settings: Settings, today: date) -> list[str]:
-    """Delete local landing files of days older than the landing retention; their paths.
+def landing_past_retention(settings: Settings, now_s: float) -> list[str]:
+    """Delete local landing files older than the landing retention; their paths.
 
-    On S3 the bucket's lifecycle rule does this (see ``infra/terraform``), so only a local
-    landing folder is touched here.
+    Age is counted from when the file was written, as an S3 lifecycle rule counts it for the
+    landing bucket (see ``infra/terraform``), so a backfill of old landing days is safe; only a
+    local landing folder is touched here.
     """
     from airlake.landing import parse_key
 
@@ -369,14 +370,12 @@ def landing_past_retention(settings: Settings, today: date) -> list[str]:
     root = Path(settings.landing_uri)
     if not root.is_dir():
         return []
-    oldest_kept = date.fromordinal(today.toordinal() - days)
+    cutoff = now_s - days * 86_400
     removed = []
     for path in sorted(root.rglob("*")):
-        if path.is_file():
-            parsed = parse_key(str(path))
-            if parsed is not None and parsed.landing_date < oldest_kept:
-                path.unlink()
-                removed.append(str(path))
+        if path.is_file() and parse_key(str(path)) is not None and path.stat().st_mtime < cutoff:
+            path.unlink()
+            removed.append(str(path))
     return removed
 
 
@@ -405,7 +404,7 @@ def maintain(
         )
         for tdef in TABLES
     ]
-    landing_past_retention(settings, today)
+    landing_past_retention(settings, now)
     return out
 
 
