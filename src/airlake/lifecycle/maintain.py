@@ -36,9 +36,16 @@ from airlake.lifecycle.policy import (
     partitions_to_compact,
     snapshots_to_expire,
 )
-from airlake.settings import Settings
+from airlake.settings import MaintenancePolicy, Settings
 from airlake.storage import StorageOptions, filesystem, fs_path, is_remote
-from airlake.tables import TABLES, CommitResult, TableDef, _place_files, in_filter
+from airlake.tables import (
+    COMMIT_ATTEMPTS,
+    TABLES,
+    CommitResult,
+    TableDef,
+    _place_files,
+    in_filter,
+)
 
 if TYPE_CHECKING:
     import fsspec
@@ -265,22 +272,8 @@ def maintain_table(
             else:
                 skipped.append(f"compaction of {day}")
 
-    expire = snapshots_to_expire(
-        _records(table),
-        _log(table),
-        table.metadata.current_snapshot_id,
-        policy,
-        protected,
-        int(now_s * 1000),
-    )
-    deleted_files = deleted_bytes = 0
+    expired, held, table = _expire(catalog, tdef, table, policy, protected, now_s)
     fs = filesystem(table.location(), storage)
-    held: set[str] = set()
-    if expire:
-        held = referenced_files(table, expire)
-        table.maintenance.expire_snapshots().by_ids(sorted(expire)).commit()
-        # judged on the table as it is now, so a commit made meanwhile keeps its files
-        table = catalog.load_table(tdef.name)
     keep = referenced_files(table) | _metadata_files(table)
     deleted_files, deleted_bytes = _delete(fs, sorted(held - keep))
     listed = _listing(fs, fs_path(table.location()))
@@ -290,13 +283,49 @@ def maintain_table(
         tdef.name,
         retired_partitions=retired,
         compacted_partitions=tuple(compacted),
-        expired_snapshots=len(expire),
+        expired_snapshots=expired,
         deleted_files=deleted_files + removed,
         deleted_bytes=deleted_bytes + removed_bytes,
         orphan_files=removed,
         skipped=tuple(skipped),
         commits=tuple(commits),
     )
+
+
+def _expire(
+    catalog: Catalog,
+    tdef: TableDef,
+    table: Table,
+    policy: MaintenancePolicy,
+    protected: Iterable[int],
+    now_s: float,
+) -> tuple[int, set[str], Table]:
+    """Expire the snapshots the policy names, planned again when a run commits meanwhile;
+    (snapshots expired, files they reached, the table after the commit)."""
+    from pyiceberg.exceptions import CommitFailedException
+
+    pinned = set(protected)
+    for _ in range(COMMIT_ATTEMPTS):
+        expire = snapshots_to_expire(
+            _records(table),
+            _log(table),
+            table.metadata.current_snapshot_id,
+            policy,
+            pinned,
+            int(now_s * 1000),
+        )
+        if not expire:
+            return 0, set(), table
+        held = referenced_files(table, expire)
+        try:
+            table.maintenance.expire_snapshots().by_ids(sorted(expire)).commit()
+        except (CommitFailedException, ValueError):
+            # a run (or another maintenance) committed first: plan again on its state
+            table = catalog.load_table(tdef.name)
+            continue
+        # files are judged on the table as it is now, so a commit made meanwhile keeps its own
+        return len(expire), held, catalog.load_table(tdef.name)
+    return 0, set(), catalog.load_table(tdef.name)
 
 
 def _result(tdef: TableDef, table: Table, files: int, parts: tuple[date, ...]) -> CommitResult:
