@@ -108,6 +108,7 @@ KNOWN_KEYS: frozenset[str] = frozenset(
         "maintenance.orphan_min_age_hours",
         "maintenance.compact_min_files",
         "maintenance.compact_small_file_bytes",
+        "maintenance.metadata_versions_kept",
         "privacy.erasure_salt",
         "privacy.truncate_ip",
         "aws.region",
@@ -231,6 +232,9 @@ class MaintenancePolicy:
     """A partition with at least this many data files ..."""
     compact_small_file_bytes: int = 32 * 1024 * 1024
     """... averaging less than this many bytes is rewritten as one file."""
+    metadata_versions_kept: int = 20
+    """Previous table-metadata files each table lists (Iceberg's
+    ``write.metadata.previous-versions-max``, 100 by default); older ones become orphans."""
 
     def __post_init__(self) -> None:
         if self.snapshot_retention_hours < 0:
@@ -241,6 +245,8 @@ class MaintenancePolicy:
             raise UserError("maintenance.orphan_min_age_hours must not be negative")
         if self.compact_min_files < 2:
             raise UserError("maintenance.compact_min_files must be at least 2")
+        if self.metadata_versions_kept < 1:
+            raise UserError("maintenance.metadata_versions_kept must be at least 1")
         if self.compact_small_file_bytes < 1:
             raise UserError("maintenance.compact_small_file_bytes must be positive")
 
@@ -425,6 +431,9 @@ def settings_from_values(values: Mapping[str, Any], root: Path | None = None) ->
                 compact_min_files=_typed(maint, "compact_min_files", int, 8, "maintenance"),
                 compact_small_file_bytes=_typed(
                     maint, "compact_small_file_bytes", int, 32 * 1024 * 1024, "maintenance"
+                ),
+                metadata_versions_kept=_typed(
+                    maint, "metadata_versions_kept", int, 20, "maintenance"
                 ),
             ),
             erasure_salt=str(privacy["erasure_salt"]) if privacy.get("erasure_salt") else None,

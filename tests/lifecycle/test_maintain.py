@@ -333,3 +333,18 @@ def test_local_landing_files_leave_after_the_landing_retention(
     assert not old.exists() and fresh.exists()
     forever = dataclasses.replace(local_settings, retention=Retention(landing_days=None))
     assert landing_past_retention(forever, now + 1e9) == []
+
+
+def test_old_metadata_files_are_trimmed(landed, local_settings: Settings) -> None:
+    settings = _aggressive(local_settings, metadata_versions_kept=2)
+    with open_run(settings) as ctx:
+        run_day(ctx, D1, BUILD)
+        maintain(ctx.catalog, settings, ctx.engine, ctx.storage, today=D1, now_s=time.time() + 1)
+        for _ in range(3):  # later commits trim the metadata log to 2 entries
+            run_day(ctx, D1, BUILD)
+        maintain(ctx.catalog, settings, ctx.engine, ctx.storage, today=D1, now_s=time.time() + 1)
+        table = ctx.catalog.load_table(CLEAN_EVENTS.name)
+        folder = Path(table.location().removeprefix("file://")) / "metadata"
+    assert table.properties["write.metadata.previous-versions-max"] == "2"
+    # the current file, the two it lists, and the one the expiry commit wrote
+    assert len(list(folder.glob("*.metadata.json"))) <= 4

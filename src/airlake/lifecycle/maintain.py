@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from airlake.pipeline import RunContext, Window
 
 STAGE = "maintain"
+METADATA_VERSIONS = "write.metadata.previous-versions-max"
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +273,11 @@ def maintain_table(
             else:
                 skipped.append(f"compaction of {day}")
 
+    kept = str(policy.metadata_versions_kept)
+    if table.properties.get(METADATA_VERSIONS) != kept:
+        # a property commit; when a run commits first, the next maintenance sets it
+        _commit_guarded(table, lambda tx: tx.set_properties({METADATA_VERSIONS: kept}))
+        table = catalog.load_table(tdef.name)
     expired, held, table = _expire(catalog, tdef, table, policy, protected, now_s)
     fs = filesystem(table.location(), storage)
     keep = referenced_files(table) | _metadata_files(table)
