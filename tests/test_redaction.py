@@ -51,3 +51,11 @@ def test_environment_fault_follows_the_cause_chain() -> None:
     except RuntimeError as exc:
         assert environment_fault(exc) == "permission denied: /data/landing/hour=03"
     assert environment_fault(KeyError("x")) is None
+
+
+def test_the_erasure_salt_is_masked_whole() -> None:
+    from airlake.redaction import redact_values
+
+    assert redact_values({"privacy": {"erasure_salt": "s3cr3t", "truncate_ip": True}}) == {
+        "privacy": {"erasure_salt": "***", "truncate_ip": True}
+    }

@@ -356,6 +356,12 @@ def _extract(ctx: RunContext, w: Window) -> list[CommitResult]:
     return stage_extract(ctx, w)
 
 
+def _maintain(ctx: RunContext, w: Window) -> list[CommitResult]:
+    from airlake.lifecycle.maintain import stage_maintain
+
+    return stage_maintain(ctx, w)
+
+
 STAGES: tuple[Stage, ...] = (
     Stage("extract", "Reference data from the relational source → dim.* with history.", _extract),
     Stage("ingest", "Landing lines → raw.events + raw.quarantine (contract check).", stage_ingest),
@@ -371,6 +377,11 @@ STAGES: tuple[Stage, ...] = (
     Stage("reports", "Campaign performance and funnel per day.", _models(CAMPAIGN, FUNNEL)),
     Stage("quality", "Data quality per landing day.", _models(QUALITY)),
     Stage("publish", "The HTML dashboard and the BI file.", _publish),
+    Stage(
+        "maintain",
+        "Retention per layer, compaction, snapshot expiry and orphan-file removal.",
+        _maintain,
+    ),
 )
 STAGE_NAMES: tuple[str, ...] = tuple(s.name for s in STAGES)
 

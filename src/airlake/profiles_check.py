@@ -84,3 +84,21 @@ def check(profiles: Mapping[str, Mapping[str, Any]]) -> list[str]:
                     f"{d.key}: {base} has {d.left!r}, {other} has {d.right!r} (only sizing may differ)"
                 )
     return errors
+
+
+RETENTION_LAYERS = (("landing", 30), ("raw", 90), ("clean", 730), ("reports", 0))
+"""Layers with their default retention in days (0: forever), as ``settings`` reads them."""
+
+
+def retention_rows(profiles: Mapping[str, Mapping[str, Any]]) -> list[list[str]]:
+    """Per environment, how long each layer keeps data ("30 days", "forever")."""
+    rows = []
+    for name, values in profiles.items():
+        section = values.get("retention", {})
+        section = section if isinstance(section, Mapping) else {}
+        row = [name]
+        for layer, default in RETENTION_LAYERS:
+            days = section.get(f"{layer}_days", default)
+            row.append(f"{days} days" if days else "forever")
+        rows.append(row)
+    return rows

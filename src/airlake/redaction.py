@@ -42,10 +42,15 @@ def redact(text: str) -> str:
     return _PAIR.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
 
 
+SECRET_KEYS = frozenset({"erasure_salt"})
+"""Profile keys whose whole value is a secret."""
+
+
 def redact_values(values: Any) -> Any:
-    """A copy of a (nested) profile mapping with every string value redacted."""
+    """A copy of a (nested) profile mapping with every string value redacted, and the values of
+    :data:`SECRET_KEYS` masked whole."""
     if isinstance(values, Mapping):
-        return {k: redact_values(v) for k, v in values.items()}
+        return {k: MASK if k in SECRET_KEYS and v else redact_values(v) for k, v in values.items()}
     if isinstance(values, list):
         return [redact_values(v) for v in values]
     if isinstance(values, str):

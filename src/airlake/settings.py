@@ -13,7 +13,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +99,18 @@ KNOWN_KEYS: frozenset[str] = frozenset(
         "pipeline.lookback_hours",
         "pipeline.max_line_bytes",
         "quality.max_quarantine_share",
+        "retention.landing_days",
+        "retention.raw_days",
+        "retention.clean_days",
+        "retention.reports_days",
+        "maintenance.snapshot_retention_hours",
+        "maintenance.keep_last_snapshots",
+        "maintenance.orphan_min_age_hours",
+        "maintenance.compact_min_files",
+        "maintenance.compact_small_file_bytes",
+        "maintenance.metadata_versions_kept",
+        "privacy.erasure_salt",
+        "privacy.truncate_ip",
         "aws.region",
         "source.url",
         "mwaa.airflow_version",
@@ -185,6 +197,61 @@ def merge_config(
 
 
 @dataclass(frozen=True, slots=True)
+class Retention:
+    """How long each layer keeps data, in days; None keeps it forever.
+
+    ``landing`` applies to the landing files (bucket lifecycle rules on AWS, ``maintain``
+    locally), ``raw`` to raw.* by landing day, ``clean`` to clean.* by event date, ``reports``
+    to reports.* by date.
+    """
+
+    landing_days: int | None = 30
+    raw_days: int | None = 90
+    clean_days: int | None = 730
+    reports_days: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("landing_days", "raw_days", "clean_days", "reports_days"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise UserError(f"retention.{name} must be at least 1 (0 keeps forever)")
+
+
+@dataclass(frozen=True, slots=True)
+class MaintenancePolicy:
+    """What ``maintain`` does to the tables' snapshots and files."""
+
+    snapshot_retention_hours: float = 168.0
+    """Snapshots replaced longer ago than this are expired (time travel reaches this far)."""
+    keep_last_snapshots: int = 5
+    """Snapshots of the current history kept whatever their age."""
+    orphan_min_age_hours: float = 24.0
+    """Unreferenced files younger than this are kept: a run in progress may be about to commit
+    them."""
+    compact_min_files: int = 8
+    """A partition with at least this many data files ..."""
+    compact_small_file_bytes: int = 32 * 1024 * 1024
+    """... averaging less than this many bytes is rewritten as one file."""
+    metadata_versions_kept: int = 20
+    """Previous table-metadata files each table lists (Iceberg's
+    ``write.metadata.previous-versions-max``, 100 by default); older ones become orphans."""
+
+    def __post_init__(self) -> None:
+        if self.snapshot_retention_hours < 0:
+            raise UserError("maintenance.snapshot_retention_hours must not be negative")
+        if self.keep_last_snapshots < 1:
+            raise UserError("maintenance.keep_last_snapshots must be at least 1")
+        if self.orphan_min_age_hours < 0:
+            raise UserError("maintenance.orphan_min_age_hours must not be negative")
+        if self.compact_min_files < 2:
+            raise UserError("maintenance.compact_min_files must be at least 2")
+        if self.metadata_versions_kept < 1:
+            raise UserError("maintenance.metadata_versions_kept must be at least 1")
+        if self.compact_small_file_bytes < 1:
+            raise UserError("maintenance.compact_small_file_bytes must be positive")
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """What one pipeline run needs to know. Built from a merged profile."""
 
@@ -205,6 +272,13 @@ class Settings:
     aws_region: str = "eu-west-1"
     source_url: str | None = None
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+    retention: Retention = field(default_factory=lambda: Retention())
+    maintenance: MaintenancePolicy = field(default_factory=lambda: MaintenancePolicy())
+    truncate_ip: bool = False
+    """Zero the last IPv4 octet / the last 80 bits of an IPv6 address at ingest."""
+    erasure_salt: str | None = None
+    """Secret salt of the hashes in erasure audit records; set it as a secret variable
+    (``AIRLAKE_PRIVACY__ERASURE_SALT``), not in a profile file."""
 
     def __post_init__(self) -> None:
         if not _MEMORY.fullmatch(self.duckdb_memory_limit):
@@ -222,6 +296,13 @@ class Settings:
             raise UserError("pipeline.lookback_hours must be between 1 and 720")
         if not 0 <= self.max_quarantine_share <= 1:
             raise UserError("quality.max_quarantine_share must be between 0 and 1")
+        needed = self.late_window_days + self.lookback_days
+        for layer, days in (("raw", self.retention.raw_days), ("clean", self.retention.clean_days)):
+            if days is not None and days < needed:
+                raise UserError(
+                    f"retention.{layer}_days {days} is shorter than what a run reads back "
+                    f"({needed} days: the late window plus the attribution context)"
+                )
 
     @property
     def lookback_days(self) -> int:
@@ -257,6 +338,21 @@ def _typed(section: Mapping[str, Any], key: str, kind: type, default: Any, where
     return kind(value)
 
 
+def _flag(section: Mapping[str, Any], key: str) -> bool:
+    value = section.get(key, False)
+    if not isinstance(value, bool):
+        raise UserError(f"privacy.{key} must be true or false, got {value!r}")
+    return value
+
+
+def _days_or_forever(section: Mapping[str, Any], layer: str, default: int) -> int | None:
+    """``retention.<layer>_days``: a whole number of days, 0 for forever (None)."""
+    days = _typed(section, f"{layer}_days", int, default, "retention")
+    if days < 0:
+        raise UserError(f"retention.{layer}_days must not be negative (0 keeps forever)")
+    return days or None
+
+
 def settings_from_values(values: Mapping[str, Any], root: Path | None = None) -> Settings:
     """Build typed Settings from merged profile values. Raises UserError on bad values."""
     root = root or project_root()
@@ -267,6 +363,9 @@ def settings_from_values(values: Mapping[str, Any], root: Path | None = None) ->
     quality = _section(values, "quality")
     aws = _section(values, "aws")
     source = _section(values, "source")
+    retention_values = _section(values, "retention")
+    maint = _section(values, "maintenance")
+    privacy = _section(values, "privacy")
     try:
         catalog_type = CatalogType(catalog.get("type", "sqlite"))
         mode = EngineMode(engine.get("mode", "local"))
@@ -310,6 +409,35 @@ def settings_from_values(values: Mapping[str, Any], root: Path | None = None) ->
             s3_endpoint=storage.get("s3_endpoint") or None,
             aws_region=str(aws.get("region", "eu-west-1")),
             source_url=source_url if isinstance(source_url, str) else None,
+            retention=Retention(
+                **{
+                    f"{layer}_days": _days_or_forever(retention_values, layer, default)
+                    for layer, default in (
+                        ("landing", 30),
+                        ("raw", 90),
+                        ("clean", 730),
+                        ("reports", 0),
+                    )
+                }
+            ),
+            maintenance=MaintenancePolicy(
+                snapshot_retention_hours=_typed(
+                    maint, "snapshot_retention_hours", float, 168.0, "maintenance"
+                ),
+                keep_last_snapshots=_typed(maint, "keep_last_snapshots", int, 5, "maintenance"),
+                orphan_min_age_hours=_typed(
+                    maint, "orphan_min_age_hours", float, 24.0, "maintenance"
+                ),
+                compact_min_files=_typed(maint, "compact_min_files", int, 8, "maintenance"),
+                compact_small_file_bytes=_typed(
+                    maint, "compact_small_file_bytes", int, 32 * 1024 * 1024, "maintenance"
+                ),
+                metadata_versions_kept=_typed(
+                    maint, "metadata_versions_kept", int, 20, "maintenance"
+                ),
+            ),
+            erasure_salt=str(privacy["erasure_salt"]) if privacy.get("erasure_salt") else None,
+            truncate_ip=_flag(privacy, "truncate_ip"),
         )
     except (TypeError, ValueError) as exc:
         raise UserError(f"profile: {exc}") from None

@@ -16,7 +16,7 @@ from tests.conftest import click_line
 
 
 def test_publish_runs_after_quality() -> None:
-    assert STAGE_NAMES[-2:] == ("quality", "publish")
+    assert STAGE_NAMES[-3:] == ("quality", "publish", "maintain")
 
 
 def test_files_go_next_to_a_local_warehouse(tmp_path: Path) -> None:

@@ -61,10 +61,16 @@ def diff_command(left: str, right: str) -> None:
 @click.argument("names", nargs=-1)
 def check_command(names: tuple[str, ...]) -> None:
     """Fail when sandbox, test and production differ in anything but sizing and derived names."""
-    from airlake.profiles_check import STAGES, check
+    from airlake.profiles_check import RETENTION_LAYERS, STAGES, check, retention_rows
 
     chosen = names or STAGES
-    errors = check({n: _values(n) for n in chosen})
+    profiles = {n: _values(n) for n in chosen}
+    click.echo(
+        text_table(
+            ["retention", *(layer for layer, _ in RETENTION_LAYERS)], retention_rows(profiles)
+        )
+    )
+    errors = check(profiles)
     if errors:
         for line in errors:
             click.echo(f"error: {line}", err=True)

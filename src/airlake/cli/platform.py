@@ -177,24 +177,79 @@ def query_command(sql: str, fmt: str, env: str, overrides: tuple[str, ...]) -> N
     )
 
 
+def _size(n: int) -> str:
+    """Bytes as a short human figure (pure)."""
+    value = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"  # pragma: no cover - the loop returns
+
+
 @click.command("tables")
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @env_options
 def tables_command(fmt: str, env: str, overrides: tuple[str, ...]) -> None:
-    """List the tables with rows, files and current snapshot."""
+    """List the tables: rows, live data files and their average size, snapshots kept, metadata
+    size, what lies on storage, and the current snapshot."""
     from airlake.catalog import open_catalog
     from airlake.catalog_views import list_tables
+    from airlake.lifecycle.stats import table_growth
+    from airlake.storage import StorageOptions
 
-    infos = list_tables(open_catalog(settings_for(env, overrides), create=False))
+    settings = settings_for(env, overrides)
+    catalog = open_catalog(settings, create=False)
+    infos = list_tables(catalog)
+    growth = {
+        g.name: g
+        for g in table_growth(catalog, StorageOptions(settings.s3_endpoint, settings.aws_region))
+    }
     if fmt == "json":
-        click.echo(json.dumps([asdict(i) for i in infos], indent=2))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        **asdict(i),
+                        **asdict(growth[i.name]),
+                        "average_file_bytes": growth[i.name].average_file_bytes,
+                    }
+                    for i in infos
+                ],
+                indent=2,
+            )
+        )
         return
     click.echo(
         text_table(
-            ["table", "rows", "files", "partitions", "snapshot"],
-            [[i.name, i.rows, i.files, i.partitions, i.snapshot_id or "-"] for i in infos],
+            [
+                "table",
+                "rows",
+                "files",
+                "avg file",
+                "snapshots",
+                "metadata",
+                "stored data",
+                "partitions",
+                "snapshot",
+            ],
+            [
+                [
+                    i.name,
+                    i.rows,
+                    i.files,
+                    _size(growth[i.name].average_file_bytes),
+                    growth[i.name].snapshots,
+                    _size(growth[i.name].metadata_bytes),
+                    f"{_size(growth[i.name].stored_data_bytes)} "
+                    f"({growth[i.name].stored_data_files} files)",
+                    i.partitions,
+                    i.snapshot_id or "-",
+                ]
+                for i in infos
+            ],
         )
     )
 

@@ -48,6 +48,19 @@ class DuckDBEngine:
         self.con.execute("SET preserve_insertion_order = false")
         self._registered_s3 = False
 
+    def _register_truncation(self) -> None:
+        from duckdb.func import ARROW
+
+        from airlake.ip_truncation import truncate_ips
+
+        try:
+            self.con.create_function(
+                "airlake_truncate_ip", truncate_ips, ["varchar"], "varchar", type=ARROW
+            )
+        except Exception as exc:  # registered already on this connection
+            if "already" not in str(exc).lower():
+                raise
+
     # -- inputs ---------------------------------------------------------------------------
     def _register_inputs(self, inputs: Mapping[str, Relation]) -> None:
         for name, rel in inputs.items():
@@ -81,6 +94,11 @@ class DuckDBEngine:
     ) -> IngestOutput:
         sql = ingest_sql(window_days)
         events_cols = _projection(RAW_EVENTS.schema)
+        if self._settings.truncate_ip:
+            self._register_truncation()
+            events_cols = events_cols.replace(
+                'CAST("ip" AS VARCHAR)', 'CAST(airlake_truncate_ip("ip") AS VARCHAR)'
+            )
         quarantine_cols = _projection(RAW_QUARANTINE.schema)
         lines = 0
         for n, batch in enumerate(read_batches(landing_uri, files, self._storage)):

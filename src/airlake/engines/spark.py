@@ -66,7 +66,12 @@ def session(master: str | None = None) -> SparkSession:
 
 
 def _judge_files(
-    rows: Iterable[Any], landing_uri: str, window_days: int, s3_endpoint: str | None, region: str
+    rows: Iterable[Any],
+    landing_uri: str,
+    window_days: int,
+    s3_endpoint: str | None,
+    region: str,
+    truncate: bool = False,
 ) -> Iterator[Any]:
     """Executor side: read each file, judge every line, yield one tuple per line."""
     from airlake.storage import filesystem, fs_path
@@ -101,6 +106,10 @@ def _judge_files(
                 row.hour,
             )
             event = verdict.event or {}
+            if truncate and event.get("ip") is not None:
+                from airlake.ip_truncation import truncate_ip
+
+                event = {**event, "ip": truncate_ip(event["ip"])}
             yield (
                 verdict.reason.value if verdict.reason else None,
                 verdict.detail,
@@ -208,7 +217,9 @@ class SparkEngine:
         rdd = self.spark.sparkContext.parallelize(
             listing, max(1, min(len(listing), 8))
         ).mapPartitions(
-            lambda rows: _judge_files(rows, landing_uri, window_days, s.s3_endpoint, s.aws_region)
+            lambda rows: _judge_files(
+                rows, landing_uri, window_days, s.s3_endpoint, s.aws_region, s.truncate_ip
+            )
         )
         judged = self.spark.createDataFrame(rdd, columns).cache()
         lines = judged.count()

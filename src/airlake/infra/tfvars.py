@@ -20,6 +20,7 @@ def tfvars(values: Mapping[str, Any]) -> dict[str, Any]:
         raise UserError(
             f"profile {env!r} is not one of the AWS environments (sandbox, test, production)"
         )
+    retention = _section(values, "retention")
     sizing, mwaa, network, aws, roles = (
         _section(values, "sizing"),
         _section(values, "mwaa"),
@@ -41,6 +42,7 @@ def tfvars(values: Mapping[str, Any]) -> dict[str, Any]:
             "mwaa_schedulers": int(sizing["mwaa_schedulers"]),
             "athena_bytes_scanned_cutoff": int(sizing["athena_bytes_scanned_cutoff"]),
             "role_names": {k: str(v) for k, v in roles.items()},
+            "landing_retention_days": int(retention.get("landing_days", 30)),
         }
     except KeyError as exc:
         raise UserError(

@@ -34,6 +34,9 @@ module "network" {
 module "data" {
   source = "../../modules/data"
   name   = var.name
+  # the landing layer's retention ([retention] landing_days); the warehouse's tables are
+  # trimmed by `airlake maintain`, never by a lifecycle rule (it would delete live files)
+  retention_days = { landing = var.landing_retention_days }
 }
 
 module "emr" {

@@ -63,3 +63,9 @@ variable "sso_instance_arn" {
   type        = string
   default     = ""
 }
+
+variable "landing_retention_days" {
+  description = "Days the landing bucket keeps event files (the profile's retention.landing_days; 0 keeps them)."
+  type        = number
+  default     = 30
+}

@@ -25,3 +25,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "expiration_days" {
+  description = "Days after which current objects expire (the layer's retention); 0 keeps them."
+  type        = number
+  default     = 0
+}

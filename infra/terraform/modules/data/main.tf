@@ -35,8 +35,9 @@ module "logs" {
 module "bucket" {
   for_each    = toset(["landing", "warehouse", "athena-results", "mwaa-source"])
   source      = "../bucket"
-  name        = "${var.name}-${each.value}"
-  kms_key_arn = aws_kms_key.data.arn
-  log_bucket  = module.logs.id
+  name            = "${var.name}-${each.value}"
+  kms_key_arn     = aws_kms_key.data.arn
+  log_bucket      = module.logs.id
+  expiration_days = lookup(var.retention_days, each.value, 0)
   tags        = var.tags
 }

@@ -14,3 +14,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "retention_days" {
+  description = "Days each bucket role keeps objects (e.g. landing = 30); a role not listed keeps them."
+  type        = map(number)
+  default     = {}
+}
