@@ -47,18 +47,14 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     abort_incomplete_multipart_upload {
       days_after_initiation = 7
     }
-  }
-  # The layer's retention: objects older than this expire (then their noncurrent versions
-  # expire after noncurrent_days). Only for buckets of plain files, such as landing: Iceberg
-  # tables keep their own files and are trimmed by `airlake maintain` instead.
-  dynamic "rule" {
-    for_each = var.expiration_days > 0 ? [var.expiration_days] : []
-    content {
-      id     = "retention"
-      status = "Enabled"
-      filter {}
-      expiration {
-        days = rule.value
+    # The layer's retention: objects older than this expire (then their noncurrent versions
+    # expire after noncurrent_days). Only for buckets of plain files, such as landing: Iceberg
+    # tables keep their own files and are trimmed by `airlake maintain` instead. One rule, so
+    # the abort of failed uploads applies to it too.
+    dynamic "expiration" {
+      for_each = var.expiration_days > 0 ? [var.expiration_days] : []
+      content {
+        days = expiration.value
       }
     }
   }
