@@ -1,9 +1,17 @@
-"""Shared fixtures: settings on a temporary warehouse, and a small hand-written landing zone."""
+"""Shared fixtures: settings on a temporary warehouse, and a small hand-written landing zone.
+
+The suite never writes into the checkout's own state (``.airlake/``, a user's demo or real
+local data): for the whole session the default profile (``AIRLAKE_ENV``) is a copy of
+``environments/local.toml`` whose state lives in a temporary folder, and the working directory
+is a temporary folder too (a profile with its warehouse on S3 keeps its published files under
+``./.airlake``). At the end, the session fails if the checkout's ``.airlake/`` changed.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -11,6 +19,69 @@ import pytest
 
 from airlake.contract import landing_key
 from airlake.settings import Settings, settings_from_values
+
+CHECKOUT = Path(__file__).resolve().parents[1]
+CHECKOUT_STATE = CHECKOUT / ".airlake"
+
+
+def state_fingerprint(folder: Path) -> dict[str, tuple[int, int]]:
+    """(size, mtime in ns) of every file and folder under ``folder`` (empty when absent)."""
+    if not folder.exists():
+        return {}
+    out = {}
+    for path in [folder, *folder.rglob("*")]:
+        st = path.lstat()
+        out[str(path.relative_to(folder))] = (st.st_size if path.is_file() else 0, st.st_mtime_ns)
+    return out
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_BEFORE] = state_fingerprint(CHECKOUT_STATE)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    before = session.config.stash.get(_BEFORE, None)
+    if before is None:
+        return
+    after = state_fingerprint(CHECKOUT_STATE)
+    if after != before:
+        changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+        session.config.get_terminal_writer().line(
+            f"FAILED: the test suite changed the checkout's {CHECKOUT_STATE}: "
+            + ", ".join(changed[:10]),
+            red=True,
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_BEFORE = pytest.StashKey[dict[str, tuple[int, int]]]()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def default_state_elsewhere(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The default profile and the working directory point into a temporary folder."""
+    root = tmp_path_factory.mktemp("default-profile")
+    state = root / ".airlake"
+    profile = root / "local.toml"
+    text = (CHECKOUT / "environments" / "local.toml").read_text(encoding="utf-8")
+    profile.write_text(
+        text.replace('".airlake/', f'"{state}/').replace(
+            "sqlite:///.airlake/", f"sqlite:///{state}/"
+        ),
+        encoding="utf-8",
+    )
+    saved_env, saved_cwd = os.environ.get("AIRLAKE_ENV"), Path.cwd()
+    os.environ["AIRLAKE_ENV"] = str(profile)
+    os.chdir(root)
+    try:
+        yield state
+    finally:
+        os.chdir(saved_cwd)
+        if saved_env is None:
+            os.environ.pop("AIRLAKE_ENV", None)
+        else:
+            os.environ["AIRLAKE_ENV"] = saved_env
+
 
 CLICK = {
     "event_type": "click",

@@ -121,6 +121,39 @@ def read_source(
     return changed, keys
 
 
+def source_absence(url: str) -> str | None:
+    """Why there is no reference source at ``url`` to extract from, or None when there is one.
+
+    A SQLite file that does not exist (opening it would create an empty one) and a database
+    holding none of the reference tables are absent; a server that cannot be reached is an
+    error, not an absence.
+    """
+    import os
+
+    import sqlalchemy as sa
+
+    check_database_url(url, "source.url")
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database or ""
+        if path in ("", ":memory:") or not os.path.exists(path):
+            return f"no reference database at {_safe(url)}"
+    names = [t.name for t in SOURCES]
+    try:
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            inspector = sa.inspect(conn)
+            present = [n for n in names if inspector.has_table(n)]
+        engine.dispose()
+    except sa.exc.SQLAlchemyError as exc:
+        raise UserError(
+            f"cannot read the source at {_safe(url)}: {str(exc).splitlines()[0]}"
+        ) from None
+    if not present:
+        return f"no reference tables ({', '.join(names)}) at {_safe(url)}"
+    return None
+
+
 def _safe(url: str) -> str:
     """The URL without its password."""
     return redact(url)
@@ -133,8 +166,12 @@ def _versions(catalog: Any, tdef: TableDef) -> list[dict[str, Any]]:
 def stage_extract(ctx: RunContext, w: Window) -> list[CommitResult]:
     """Extract every reference table for the run of ``w.day``; deletes are dated end of day."""
     url = ctx.settings.source_url
-    if not url:
-        ctx.on_progress("extract: no source configured (source.url), dimensions unchanged")
+    absent = "no source configured (source.url)" if not url else source_absence(url)
+    if absent or not url:
+        ctx.on_progress(
+            f"extract skipped: {absent}; dimensions unchanged (campaign names and advertisers "
+            "are empty until a source is configured)"
+        )
         return []
     as_of = datetime.combine(w.day + timedelta(days=1), time(0), tzinfo=UTC)
     planned: list[tuple[SourceTable, list[dict[str, Any]], Change, datetime | None]] = []
