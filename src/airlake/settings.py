@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from airlake.contract import DEFAULT_LATE_WINDOW_DAYS
+from airlake.contract import CURRENCIES, DEFAULT_LATE_WINDOW_DAYS
 from airlake.errors import UserError
 
 ENV_PREFIX = "AIRLAKE_"
@@ -99,6 +99,7 @@ KNOWN_KEYS: frozenset[str] = frozenset(
         "pipeline.lookback_hours",
         "pipeline.max_line_bytes",
         "quality.max_quarantine_share",
+        "reporting.currency",
         "aws.region",
         "source.url",
         "mwaa.airflow_version",
@@ -205,6 +206,9 @@ class Settings:
     aws_region: str = "eu-west-1"
     source_url: str | None = None
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+    reporting_currency: str = "EUR"
+    """The currency reports show amounts in (``reporting.currency``); see
+    :mod:`airlake.exchange_rates`."""
 
     def __post_init__(self) -> None:
         if not _MEMORY.fullmatch(self.duckdb_memory_limit):
@@ -222,6 +226,11 @@ class Settings:
             raise UserError("pipeline.lookback_hours must be between 1 and 720")
         if not 0 <= self.max_quarantine_share <= 1:
             raise UserError("quality.max_quarantine_share must be between 0 and 1")
+        if self.reporting_currency not in CURRENCIES:
+            raise UserError(
+                f"reporting.currency {self.reporting_currency!r} is not one of "
+                f"{', '.join(sorted(CURRENCIES))}"
+            )
 
     @property
     def lookback_days(self) -> int:
@@ -267,6 +276,7 @@ def settings_from_values(values: Mapping[str, Any], root: Path | None = None) ->
     quality = _section(values, "quality")
     aws = _section(values, "aws")
     source = _section(values, "source")
+    reporting = _section(values, "reporting")
     try:
         catalog_type = CatalogType(catalog.get("type", "sqlite"))
         mode = EngineMode(engine.get("mode", "local"))
@@ -310,6 +320,7 @@ def settings_from_values(values: Mapping[str, Any], root: Path | None = None) ->
             s3_endpoint=storage.get("s3_endpoint") or None,
             aws_region=str(aws.get("region", "eu-west-1")),
             source_url=source_url if isinstance(source_url, str) else None,
+            reporting_currency=_typed(reporting, "currency", str, "EUR", "reporting").upper(),
         )
     except (TypeError, ValueError) as exc:
         raise UserError(f"profile: {exc}") from None
