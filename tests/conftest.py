@@ -1,10 +1,10 @@
 """Shared fixtures: settings on a temporary warehouse, and a small hand-written landing zone.
 
 The suite never writes into the checkout's own state (``.airlake/``, a user's demo or real
-local data): for the whole session the default profile (``AIRLAKE_ENV``) is a copy of
-``environments/local.toml`` whose state lives in a temporary folder, and the working directory
-is a temporary folder too (a profile with its warehouse on S3 keeps its published files under
-``./.airlake``). At the end, the session fails if the checkout's ``.airlake/`` changed.
+local data, nor ``~/airflow``): for the whole session the default profile (``AIRLAKE_ENV``) is a copy of
+``environments/local.toml`` whose state lives in a temporary folder; a test that runs a profile
+with its warehouse on S3 (whose published copies go under ``./.airlake``) runs in a temporary
+working directory. At the end, the session fails if the checkout's ``.airlake/`` changed.
 """
 
 from __future__ import annotations
@@ -35,6 +35,27 @@ def state_fingerprint(folder: Path) -> dict[str, tuple[int, int]]:
     return out
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Airflow, imported in-process by some tests, keeps its home (``airflow.cfg``, logs) in a
+    temporary folder instead of the user's ``~/airflow`` (whose settings could also change
+    what the tests see)."""
+    if "AIRFLOW_HOME" not in os.environ:
+        import tempfile
+
+        home = tempfile.mkdtemp(prefix="airlake-tests-airflow-")
+        os.environ["AIRFLOW_HOME"] = home
+        config.stash[_AIRFLOW_HOME] = home
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    home = config.stash.get(_AIRFLOW_HOME, None)
+    if home is not None:
+        import shutil
+
+        shutil.rmtree(home, ignore_errors=True)
+        os.environ.pop("AIRFLOW_HOME", None)
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     session.config.stash[_BEFORE] = state_fingerprint(CHECKOUT_STATE)
 
@@ -55,11 +76,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 _BEFORE = pytest.StashKey[dict[str, tuple[int, int]]]()
+_AIRFLOW_HOME = pytest.StashKey[str]()
 
 
 @pytest.fixture(scope="session", autouse=True)
 def default_state_elsewhere(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The default profile and the working directory point into a temporary folder."""
+    """The default profile points into a temporary folder."""
     root = tmp_path_factory.mktemp("default-profile")
     state = root / ".airlake"
     profile = root / "local.toml"
@@ -70,13 +92,11 @@ def default_state_elsewhere(tmp_path_factory: pytest.TempPathFactory) -> Iterato
         ),
         encoding="utf-8",
     )
-    saved_env, saved_cwd = os.environ.get("AIRLAKE_ENV"), Path.cwd()
+    saved_env = os.environ.get("AIRLAKE_ENV")
     os.environ["AIRLAKE_ENV"] = str(profile)
-    os.chdir(root)
     try:
         yield state
     finally:
-        os.chdir(saved_cwd)
         if saved_env is None:
             os.environ.pop("AIRLAKE_ENV", None)
         else:

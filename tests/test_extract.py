@@ -118,7 +118,7 @@ def test_no_reference_source_skips_extract_with_one_line(postgres_url: str, tmp_
     assert source_absence(f"sqlite:///{missing}") == f"no reference database at sqlite:///{missing}"
     assert not missing.exists() and not missing.parent.exists()
     assert source_absence(postgres_url) == (
-        f"no reference tables (advertisers, campaigns) at {postgres_url}"
+        f"no reference tables (advertisers, campaigns, exchange_rates) at {postgres_url}"
     )
     for url in (f"sqlite:///{missing}", postgres_url, None):
         lines: list[str] = []

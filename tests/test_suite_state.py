@@ -29,7 +29,6 @@ def test_default_profile_commands_leave_the_checkouts_state_alone(
     settings = load_settings(os.environ["AIRLAKE_ENV"])  # what the CLI reads without --env
     assert Path(settings.landing_uri).is_relative_to(default_state_elsewhere)
     assert Path(settings.warehouse_uri).is_relative_to(default_state_elsewhere)
-    assert not Path.cwd().is_relative_to(CHECKOUT_STATE.parent)
 
     runner = CliRunner()
     generated = runner.invoke(
