@@ -1,11 +1,17 @@
-"""Shared fixtures: settings on a temporary warehouse, and a small hand-written landing zone."""
+"""Shared fixtures: settings on a temporary warehouse, and a small hand-written landing zone.
+
+The suite never writes into the checkout's own state (``.airlake/``, a user's demo or real
+local data, nor ``~/airflow``): for the whole session the default profile (``AIRLAKE_ENV``) is a copy of
+``environments/local.toml`` whose state lives in a temporary folder; a test that runs a profile
+with its warehouse on S3 (whose published copies go under ``./.airlake``) runs in a temporary
+working directory. At the end, the session fails if the checkout's ``.airlake/`` changed.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -14,9 +20,87 @@ import pytest
 from airlake.contract import landing_key
 from airlake.settings import Settings, settings_from_values
 
-# Airflow reads its configuration once per process from $AIRFLOW_HOME (default ~/airflow): the suite uses its own, so no Airflow config of the user's changes what
-# the tests see, and the tests write none there.
-os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="airlake-tests-airflow-")
+CHECKOUT = Path(__file__).resolve().parents[1]
+CHECKOUT_STATE = CHECKOUT / ".airlake"
+
+
+def state_fingerprint(folder: Path) -> dict[str, tuple[int, int]]:
+    """(size, mtime in ns) of every file and folder under ``folder`` (empty when absent)."""
+    if not folder.exists():
+        return {}
+    out = {}
+    for path in [folder, *folder.rglob("*")]:
+        st = path.lstat()
+        out[str(path.relative_to(folder))] = (st.st_size if path.is_file() else 0, st.st_mtime_ns)
+    return out
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Airflow, imported in-process by some tests, keeps its home (``airflow.cfg``, logs) in a
+    temporary folder instead of the user's ``~/airflow`` (whose settings could also change
+    what the tests see)."""
+    import tempfile
+
+    home = tempfile.mkdtemp(prefix="airlake-tests-airflow-")
+    os.environ["AIRFLOW_HOME"] = home
+    config.stash[_AIRFLOW_HOME] = home
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    home = config.stash.get(_AIRFLOW_HOME, None)
+    if home is not None:
+        import shutil
+
+        shutil.rmtree(home, ignore_errors=True)
+        os.environ.pop("AIRFLOW_HOME", None)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_BEFORE] = state_fingerprint(CHECKOUT_STATE)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    before = session.config.stash.get(_BEFORE, None)
+    if before is None:
+        return
+    after = state_fingerprint(CHECKOUT_STATE)
+    if after != before:
+        changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+        session.config.get_terminal_writer().line(
+            f"FAILED: the test suite changed the checkout's {CHECKOUT_STATE}: "
+            + ", ".join(changed[:10]),
+            red=True,
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_BEFORE = pytest.StashKey[dict[str, tuple[int, int]]]()
+_AIRFLOW_HOME = pytest.StashKey[str]()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def default_state_elsewhere(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The default profile points into a temporary folder."""
+    root = tmp_path_factory.mktemp("default-profile")
+    state = root / ".airlake"
+    profile = root / "local.toml"
+    text = (CHECKOUT / "environments" / "local.toml").read_text(encoding="utf-8")
+    profile.write_text(
+        text.replace('".airlake/', f'"{state}/').replace(
+            "sqlite:///.airlake/", f"sqlite:///{state}/"
+        ),
+        encoding="utf-8",
+    )
+    saved_env = os.environ.get("AIRLAKE_ENV")
+    os.environ["AIRLAKE_ENV"] = str(profile)
+    try:
+        yield state
+    finally:
+        if saved_env is None:
+            os.environ.pop("AIRLAKE_ENV", None)
+        else:
+            os.environ["AIRLAKE_ENV"] = saved_env
+
 
 CLICK = {
     "event_type": "click",

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from airlake import reference
 from airlake.errors import UserError
+from airlake.extract import source_absence
 from airlake.pipeline import open_run, run_day, run_stage
 from airlake.settings import Settings, settings_from_values
 from airlake.tables import read_table
@@ -111,6 +112,23 @@ def test_reports_show_the_name_valid_on_each_event_day(postgres_url: str, tmp_pa
     assert budget["budget_pacing"] == pytest.approx(float(budget["spend"] / budget["daily_budget"]))
 
 
+def test_no_reference_source_skips_extract_with_one_line(postgres_url: str, tmp_path: Path) -> None:
+    """A missing SQLite file (not created by looking), an empty database, or no source.url."""
+    missing = tmp_path / "nowhere" / "source.db"
+    assert source_absence(f"sqlite:///{missing}") == f"no reference database at sqlite:///{missing}"
+    assert not missing.exists() and not missing.parent.exists()
+    assert source_absence(postgres_url) == (
+        f"no reference tables (advertisers, campaigns, exchange_rates) at {postgres_url}"
+    )
+    for url in (f"sqlite:///{missing}", postgres_url, None):
+        lines: list[str] = []
+        with open_run(_settings(tmp_path, url), on_progress=lines.append) as ctx:
+            assert run_stage(ctx, "extract", DAYS[0]).commits == ()
+        assert len(lines) == 1 and lines[0].startswith("extract skipped: "), lines
+    _load(postgres_url, DAYS[0])
+    assert source_absence(postgres_url) is None
+
+
 def test_bad_source_input_is_one_clear_error_and_commits_nothing(
     postgres_url: str, tmp_path: Path
 ) -> None:
@@ -119,11 +137,17 @@ def test_bad_source_input_is_one_clear_error_and_commits_nothing(
         run_stage(ctx, "extract", DAYS[0])
 
     empty = _settings(tmp_path, postgres_url)
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as conn:  # half a source: one reference table, not the other
+        conn.execute(sa.text("CREATE TABLE campaigns (campaign_id varchar(32))"))
     with (
         open_run(empty) as ctx,
         pytest.raises(UserError, match="source table advertisers does not exist"),
     ):
         run_stage(ctx, "extract", DAYS[0])
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE campaigns"))
+    engine.dispose()
 
     _load(postgres_url, DAYS[0])
     engine = sa.create_engine(postgres_url)

@@ -200,6 +200,13 @@ def generated(tmp_path_factory: pytest.TempPathFactory):
             start=GEN_START, days=3, events_per_day=20_000, seed=7, out=str(root / "landing")
         )
     )
+    # the reference source, with the demo's daily exchange rates
+    from airlake import exchange_rates, reference
+
+    url = f"sqlite:///{root}/source.db"
+    versions = reference.history(GEN_START, 3, 7)
+    reference.load(url, reference.state_as_of(versions, reference.end_of(GEN_DAYS[-1])))
+    exchange_rates.load(url, exchange_rates.demo_rates(GEN_START, GEN_DAYS[-1]))
     return root, manifest
 
 
@@ -214,6 +221,7 @@ def _settings_on(root, name: str) -> Settings:
                 "warehouse": str(root / name / "warehouse"),
             },
             "catalog": {"type": "sqlite", "uri": f"sqlite:///{root}/{name}/catalog.db"},
+            "source": {"url": f"sqlite:///{root}/source.db"},
         },
         root=root,
     )
@@ -269,8 +277,18 @@ def test_pipeline_equals_the_generators_ground_truth(generated, in_order: Settin
             truth["clicks"],
             truth["conversions"],
         ), key
+        # amounts in the reporting currency, converted at each event date's rate
         assert row["spend"] == Decimal(truth["spend"]), key
         assert row["revenue"] == Decimal(truth["revenue"]), key
+        spend, revenue = Decimal(truth["spend"]), Decimal(truth["revenue"])
+        assert row["roas"] == (float(revenue) / float(spend) if spend else None), key
+        assert (row["reporting_currency"], row["currency"]) == ("EUR", truth["currency"]), key
+        assert row["spend_original"] == Decimal(truth["spend_original"]), key
+        assert row["revenue_original"] == Decimal(truth["revenue_original"]), key
+        assert row["unconverted_events"] == 0, key
+    currencies = {r["currency"] for r in manifest["campaign_days"]}
+    assert {"EUR", "USD", "GBP", "SEK", "CHF", "PLN"} <= currencies, "a multi-currency month"
+    assert all(quality[day]["no_rate_events"] == 0 for day in days)
     for day in days:
         human, bot = manifest["event_days"][day]["human"], manifest["event_days"][day]["bot"]
         row = funnel[day]

@@ -38,7 +38,8 @@ def _settings(landing: str, warehouse: str, catalog: str) -> Settings:
     )
 
 
-def test_pipeline_on_s3_matches_local(s3_endpoint: str, tmp_path) -> None:
+def test_pipeline_on_s3_matches_local(s3_endpoint: str, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # a warehouse on S3 publishes its local copies under ./.airlake
     config = dict(start=DAY, days=1, events_per_day=3000, seed=5)
     manifest = generate(GeneratorConfig(out="s3://landing/events", **config))
     generate(GeneratorConfig(out=str(tmp_path / "landing"), **config))

@@ -107,3 +107,10 @@ def test_engine_values_are_checked_before_any_engine(engine: dict, message: str)
 def test_memory_limit_sizes_accepted() -> None:
     for size in ("2GB", "512MB", "1.5GiB", "100 MB"):
         assert settings_from_values({"engine": {"duckdb_memory_limit": size}})
+
+
+def test_reporting_currency_is_named_in_the_profile() -> None:
+    assert settings_from_values({}).reporting_currency == "EUR"
+    assert settings_from_values({"reporting": {"currency": "sek"}}).reporting_currency == "SEK"
+    with pytest.raises(UserError, match=r"reporting.currency 'JPY' is not one of"):
+        settings_from_values({"reporting": {"currency": "JPY"}})

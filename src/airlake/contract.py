@@ -44,8 +44,8 @@ class Reason(enum.StrEnum):
     """Right type, impossible value: negative, non-finite or absurd (>= MAX_AMOUNT) cost or
     revenue, unknown currency code."""
     BAD_TIMESTAMP = "bad_timestamp"
-    """``event_ts`` or ``received_ts`` is not an ISO-8601 UTC timestamp, or the event happened
-    after it was received."""
+    """``event_ts`` or ``received_ts`` is not an RFC 3339 timestamp (see
+    :data:`TIMESTAMP_PATTERN`), or the event happened after it was received."""
     LATE_BEYOND_WINDOW = "late_beyond_window"
     """The event's date is older than the late-data window allows for its landing day."""
 
@@ -66,8 +66,12 @@ class Field:
 FIELDS: Final[tuple[Field, ...]] = (
     Field("event_id", FieldType.STRING, "Unique id of the event; redeliveries repeat it."),
     Field("event_type", FieldType.STRING, "impression | click | page_view | conversion."),
-    Field("event_ts", FieldType.TIMESTAMP, "When the event happened, ISO-8601 UTC."),
-    Field("received_ts", FieldType.TIMESTAMP, "When the collector received it, ISO-8601 UTC."),
+    Field("event_ts", FieldType.TIMESTAMP, "When the event happened, RFC 3339 (stored in UTC)."),
+    Field(
+        "received_ts",
+        FieldType.TIMESTAMP,
+        "When the collector received it, RFC 3339 (stored in UTC).",
+    ),
     Field("anonymous_id", FieldType.STRING, "Cookie / device id of the visitor."),
     Field("user_id", FieldType.STRING, "Logged-in user id, when known."),
     Field("campaign_id", FieldType.STRING, "Campaign the event belongs to."),
@@ -132,7 +136,8 @@ MAX_AMOUNT: Final = 10**12
 Amounts with more than 6 decimals are rounded to 6."""
 
 CURRENCIES: Final = frozenset({"EUR", "USD", "GBP", "CHF", "SEK", "PLN"})
-"""Currency codes the platform accepts; anything else is ``bad_value``."""
+"""Currency codes the platform accepts, in any letter case (``"eur"`` is EUR; ASCII letters
+only); an accepted code is stored upper-case. Anything else is ``bad_value``."""
 
 TOPICS: Final = MappingProxyType(
     {
@@ -164,9 +169,20 @@ BOT_USER_AGENT_MARKERS: Final = (
 BOT_IP_PREFIXES: Final = ("66.249.", "157.55.", "40.77.", "207.46.")
 """Crawler address ranges (Googlebot, Bingbot): traffic from them is bot traffic."""
 
-TIMESTAMP_PATTERN: Final = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?(Z|\+00:00)$"
-"""Accepted timestamp text: ISO-8601 in UTC with an optional fraction of up to 6 digits. The
-text must also be a real calendar date and time (2026-02-30 is ``bad_timestamp``)."""
+TIMESTAMP_PATTERN: Final = (
+    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:[0-5]\d"
+    r"(\.\d{1,9})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$"
+)
+"""Accepted timestamp text: an RFC 3339 date-time. ``T`` and ``Z`` in either case; any UTC
+offset (``+02:00``, ``-05:30``; ``Z`` and ``-00:00`` mean UTC), converted to UTC; an optional
+fraction of up to 9 digits (nanoseconds, as Java's ``Instant.toString()`` writes them),
+*truncated* to microseconds (``.123456789`` -> ``.123456``), the platform's precision. The text
+must also be a real calendar date and time (2026-02-30 is ``bad_timestamp``), and its UTC
+instant must fall in the years 1 to 9999. Not accepted: a leap second (``:60``), a date
+without a time, a space instead of ``T``, an offset without a colon."""
+
+TIMESTAMP_FRACTION_DIGITS: Final = 6
+"""Fractional digits kept of a timestamp (microseconds); further digits are cut, not rounded."""
 
 VALIDATION_ORDER: Final = (
     "1. not UTF-8, not JSON, or JSON with NaN/Infinity -> malformed_json",
@@ -175,9 +191,11 @@ VALIDATION_ORDER: Final = (
     "4. a field the type requires is absent or null -> missing_field",
     "5. a contract field present (non-null) with the wrong JSON type -> bad_type "
     "(strings for string and timestamp fields; numbers, not booleans, for number fields)",
-    "6. event_ts / received_ts not matching TIMESTAMP_PATTERN as a real date, "
+    "6. event_ts / received_ts not matching TIMESTAMP_PATTERN as a real date in years 1-9999 "
+    "(UTC), "
     "event_ts after received_ts, or an event date after the landing day -> bad_timestamp",
-    "7. cost or revenue negative, not finite or >= MAX_AMOUNT, or currency not in CURRENCIES "
+    "7. cost or revenue negative, not finite or >= MAX_AMOUNT, or currency (upper-cased, "
+    "ASCII letters only) not in CURRENCIES "
     "-> bad_value",
     "8. event date before landing day - (window - 1) -> late_beyond_window",
     "9. otherwise valid; then duplicates are removed (see DUPLICATE_RULE).",

@@ -122,6 +122,7 @@ def run_demo(
             events_per_day=plan.events_per_day,
             seed=plan.seed,
             out=settings.landing_uri,
+            reporting_currency=settings.reporting_currency,
         )
     )
     env = airflow_environment(state, dags, profile)
@@ -131,6 +132,12 @@ def run_demo(
     migrate(env, log)
     states: dict[str, str] = {}
     versions = reference.history(plan.start, plan.days, plan.seed) if settings.source_url else None
+    if settings.source_url:
+        from airlake import exchange_rates
+
+        last = plan.start + timedelta(days=plan.days - 1)
+        # the bundled offline default: synthetic daily rates for the demo's days
+        exchange_rates.load(settings.source_url, exchange_rates.demo_rates(plan.start, last))
     for day in plan.run_days:
         if versions is not None:
             # the source system as it was that evening: renames and removals land day by day

@@ -17,13 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from airlake.contract import CURRENCIES
 from airlake.database_url import check_database_url
 from airlake.dimensions import Change, merge
 from airlake.errors import UserError
+from airlake.exchange_rates import reporting_factors
 from airlake.redaction import redact
 from airlake.tables import (
     DIM_ADVERTISERS,
     DIM_CAMPAIGNS,
+    DIM_EXCHANGE_RATES,
     CommitResult,
     TableDef,
     read_table,
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
     from airlake.pipeline import RunContext, Window
 
 WATERMARK = "airlake.watermark"
+RATES_TABLE = "exchange_rates"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +125,92 @@ def read_source(
     return changed, keys
 
 
+def source_absence(url: str) -> str | None:
+    """Why there is no reference source at ``url`` to extract from, or None when there is one.
+
+    A SQLite file that does not exist (opening it would create an empty one) and a database
+    holding none of the reference tables are absent; a server that cannot be reached is an
+    error, not an absence.
+    """
+    present = source_tables(url)
+    if present is None:
+        return f"no reference database at {_safe(url)}"
+    if not present:
+        names = [t.name for t in SOURCES] + [RATES_TABLE]
+        return f"no reference tables ({', '.join(names)}) at {_safe(url)}"
+    return None
+
+
+def source_tables(url: str) -> set[str] | None:
+    """Which reference tables the source at ``url`` holds; None for a SQLite file that does not
+    exist."""
+    import os
+
+    import sqlalchemy as sa
+
+    check_database_url(url, "source.url")
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database or ""
+        if path in ("", ":memory:") or not os.path.exists(path):
+            return None
+    names = [t.name for t in SOURCES] + [RATES_TABLE]
+    try:
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            inspector = sa.inspect(conn)
+            present = {n for n in names if inspector.has_table(n)}
+        engine.dispose()
+    except sa.exc.SQLAlchemyError as exc:
+        raise UserError(
+            f"cannot read the source at {_safe(url)}: {str(exc).splitlines()[0]}"
+        ) from None
+    return present
+
+
+def read_rates(url: str) -> list[dict[str, Any]]:
+    """Every row of the source's exchange-rate table, typed and checked."""
+    import sqlalchemy as sa
+
+    try:
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            src = sa.Table(RATES_TABLE, sa.MetaData(), autoload_with=conn)
+            missing = [c for c in ("rate_date", "currency", "per_base") if c not in src.c]
+            if missing:
+                raise UserError(f"source table {RATES_TABLE} lacks column(s) {', '.join(missing)}")
+            raw = [
+                dict(r._mapping)
+                for r in conn.execute(sa.select(src.c.rate_date, src.c.currency, src.c.per_base))
+            ]
+        engine.dispose()
+    except sa.exc.SQLAlchemyError as exc:
+        raise UserError(
+            f"cannot read the source at {_safe(url)}: {str(exc).splitlines()[0]}"
+        ) from None
+    rows = []
+    for row in raw:
+        where = f"{RATES_TABLE} {row['rate_date']!r} {row['currency']!r}"
+        day = row["rate_date"]
+        if isinstance(day, datetime):
+            day = day.date()
+        elif isinstance(day, str):
+            try:
+                day = date.fromisoformat(day[:10])
+            except ValueError:
+                raise UserError(f"{where}: rate_date is not a date") from None
+        if not isinstance(day, date):
+            raise UserError(f"{where}: rate_date is not a date")
+        currency = row["currency"]
+        if not isinstance(currency, str) or currency.upper() not in CURRENCIES:
+            raise UserError(f"{where}: currency is not one of {', '.join(sorted(CURRENCIES))}")
+        rate = _typed(row["per_base"], Decimal, f"{where}: per_base")
+        if not rate > 0:
+            raise UserError(f"{where}: per_base must be positive")
+        rows.append({"rate_date": day, "currency": currency.upper(), "per_base": rate})
+    return rows
+
+
 def _safe(url: str) -> str:
     """The URL without its password."""
     return redact(url)
@@ -133,12 +223,30 @@ def _versions(catalog: Any, tdef: TableDef) -> list[dict[str, Any]]:
 def stage_extract(ctx: RunContext, w: Window) -> list[CommitResult]:
     """Extract every reference table for the run of ``w.day``; deletes are dated end of day."""
     url = ctx.settings.source_url
-    if not url:
-        ctx.on_progress("extract: no source configured (source.url), dimensions unchanged")
+    present = source_tables(url) if url else None
+    if not url or not present:
+        absent = (
+            "no source configured (source.url)"
+            if not url
+            else source_absence(url) or "no reference tables"
+        )
+        ctx.on_progress(
+            f"extract skipped: {absent}; dimensions unchanged (campaign names and advertisers "
+            "are empty and amounts stay in their own currency until a source is configured)"
+        )
         return []
     as_of = datetime.combine(w.day + timedelta(days=1), time(0), tzinfo=UTC)
     planned: list[tuple[SourceTable, list[dict[str, Any]], Change, datetime | None]] = []
-    for table in SOURCES:  # read and check everything before committing anything
+    tables = [t for t in SOURCES if present & {t.name for t in SOURCES}]
+    rates = None
+    if RATES_TABLE in present:
+        rates = reporting_factors(read_rates(url), ctx.settings.reporting_currency)
+    else:
+        ctx.on_progress(
+            f"extract {RATES_TABLE}: no such table at the source; amounts not in "
+            f"{ctx.settings.reporting_currency} are counted as unconverted"
+        )
+    for table in tables:  # read and check everything before committing anything
         mark = snapshot_property(ctx.catalog, table.dimension.name, WATERMARK)
         watermark = datetime.fromisoformat(mark) if mark else None
         changed, keys = read_source(url, table, watermark)
@@ -167,6 +275,14 @@ def stage_extract(ctx: RunContext, w: Window) -> list[CommitResult]:
             f"extract {table.name}: +{change.inserted} ~{change.updated} -{change.deleted}"
         )
         results.append(replace_table(ctx.catalog, table.dimension, rows, props))
+    stored = sorted(
+        _versions(ctx.catalog, DIM_EXCHANGE_RATES), key=lambda r: (r["rate_date"], r["currency"])
+    )
+    if rates is not None and rates != stored:
+        props = {"airlake.stage": "extract", "airlake.run-day": w.day.isoformat()}
+        ctx.on_progress(f"extract {RATES_TABLE}: {len(rates)} rows")
+        table_rows = pa.Table.from_pylist(rates, schema=DIM_EXCHANGE_RATES.schema)
+        results.append(replace_table(ctx.catalog, DIM_EXCHANGE_RATES, table_rows, props))
     return results
 
 

@@ -16,7 +16,11 @@ The manifest ``<out>/_manifest.json`` (sorted keys) holds:
 - ``campaign_days``: rows ``{event_date, campaign_id, impressions, clicks, spend, conversions,
   revenue}`` on valid, deduplicated, human traffic; conversions credited by last click (the same
   visitor's latest human click at or before the conversion, within the lookback; ties go to the
-  greater event_id); spend and revenue as decimal strings (6 and 2 places... see below);
+  greater event_id); spend and revenue as decimal strings (6 places) in the reporting currency
+  (``parameters.reporting_currency``) at the demo exchange rates
+  (:func:`airlake.exchange_rates.demo_rates`), converted event by event; ``currency``,
+  ``spend_original`` and ``revenue_original`` in the campaign's own currency (each advertiser
+  has one, :data:`ADVERTISER_CURRENCIES`);
 - ``unattributed_conversions``: ``{day: n}``;
 - ``sessions``: ``{day: n}`` human sessions (a gap over 30 minutes starts a new one; each UTC
   day on its own), or null for large runs (it needs every timestamp in memory).
@@ -34,7 +38,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +56,9 @@ from airlake.errors import UserError
 from airlake.storage import StorageOptions, filesystem, fs_path, join
 
 PARTITIONS = 3
+ADVERTISER_CURRENCIES = ("EUR", "USD", "GBP", "SEK", "EUR", "CHF", "PLN", "EUR", "USD", "SEK")
+"""The currency each advertiser (``adv-01`` ..) buys media and sells in; campaign k (from 0)
+belongs to advertiser k mod 10 (see :mod:`airlake.reference`)."""
 CHANNELS = ("display", "search", "social", "video", "email")
 COUNTRIES = ("DE", "FR", "NL", "GB", "SE", "PL", "ES", "IT", "US", "CH")
 DEVICES = ("desktop", "mobile", "tablet")
@@ -96,6 +103,7 @@ class GeneratorConfig:
     campaigns: int = 50
     flush_size: int = 10_000
     sessions_limit: int = 500_000
+    reporting_currency: str = "EUR"
 
     def __post_init__(self) -> None:
         if self.days < 1 or self.events_per_day < 1:
@@ -116,6 +124,7 @@ class Campaign:
     ad_groups: tuple[str, ...]
     creatives: tuple[str, ...]
     weight: float
+    currency: str = "EUR"
 
 
 @dataclass(order=True)
@@ -133,6 +142,20 @@ class _Line:
 
 def _iso(ts: datetime) -> str:
     return ts.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _stamp(ts: datetime, key: str) -> str:
+    """``ts`` in one of the RFC 3339 forms producers write, chosen by ``key`` (no randomness
+    drawn, so the rest of the data does not depend on it): mostly ``...123456Z``; also
+    nanoseconds, a +02:00 offset, lower-case ``t``/``z``."""
+    form = zlib.crc32(key.encode()) % 8
+    if form == 0:  # Java's Instant.toString() with nanoseconds
+        return ts.strftime("%Y-%m-%dT%H:%M:%S.%f") + "789Z"
+    if form == 1:  # the same instant in Central European Summer Time
+        return (ts + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S.%f") + "+02:00"
+    if form == 2:
+        return ts.strftime("%Y-%m-%dt%H:%M:%S.%fz")
+    return _iso(ts)
 
 
 def _hour_index(ts: datetime) -> int:
@@ -154,9 +177,12 @@ class _Truth:
         self.config = config
         self.landing: dict[date, dict[str, Any]] = {}
         self.event_days: dict[date, dict[str, dict[str, int]]] = {}
-        self.media: dict[tuple[date, str], list[Any]] = defaultdict(lambda: [0, 0, Decimal(0)])
+        self.media: dict[tuple[date, str], list[Any]] = defaultdict(
+            lambda: [0, 0, Decimal(0), Decimal(0), set()]
+        )
         self.clicks: dict[str, list[tuple[datetime, str, str]]] = defaultdict(list)
-        self.conversions: list[tuple[datetime, str, Decimal]] = []
+        self.conversions: list[tuple[datetime, str, Decimal, Decimal, str]] = []
+        self.rates: dict[date, dict[str, Decimal]] = {}
         self.stamps: dict[tuple[date, str], list[datetime]] | None = (
             defaultdict(list)
             if config.events_per_day * config.days <= config.sessions_limit
@@ -203,19 +229,43 @@ class _Truth:
         if etype in ("impression", "click"):
             row = self.media[(event_date, event["campaign_id"])]
             row[0 if etype == "impression" else 1] += 1
-            row[2] += Decimal(str(event["cost"]))
+            cost = Decimal(str(event["cost"]))
+            row[2] += self._converted(cost, event["currency"].upper(), event_date)
+            row[3] += cost
+            row[4].add(event["currency"].upper())
             if etype == "click":
                 self.clicks[event["anonymous_id"]].append(
                     (ts, event["event_id"], event["campaign_id"])
                 )
         elif etype == "conversion":
-            self.conversions.append((ts, event["anonymous_id"], Decimal(str(event["revenue"]))))
+            revenue = Decimal(str(event["revenue"]))
+            currency = event["currency"].upper()
+            converted = self._converted(revenue, currency, event_date)
+            self.conversions.append((ts, event["anonymous_id"], converted, revenue, currency))
+
+    def _converted(self, amount: Decimal, currency: str, day: date) -> Decimal:
+        """``amount`` in the reporting currency at the demo rates of ``day``, counted here:
+        factor = per-euro rate of the target / of the source, half-up to 10 places; the
+        amount times the factor, half-up to 6 places."""
+        target = self.config.reporting_currency
+        if currency == target:
+            return amount
+        if day not in self.rates:
+            from airlake.exchange_rates import demo_rates
+
+            self.rates[day] = {r["currency"]: r["per_base"] for r in demo_rates(day, day)}
+            self.rates[day]["EUR"] = Decimal(1)
+        quotes = self.rates[day]
+        by = (quotes[target] / quotes[currency]).quantize(Decimal("1e-10"), ROUND_HALF_UP)
+        return (amount * by).quantize(Decimal("1e-6"), ROUND_HALF_UP)
 
     def manifest(self) -> dict[str, Any]:
         lookback = timedelta(hours=self.config.lookback_hours)
-        credited: dict[tuple[date, str], list[Any]] = defaultdict(lambda: [0, Decimal(0)])
+        credited: dict[tuple[date, str], list[Any]] = defaultdict(
+            lambda: [0, Decimal(0), Decimal(0), set()]
+        )
         unattributed: dict[str, int] = defaultdict(int)
-        for ts, visitor, revenue in self.conversions:
+        for ts, visitor, revenue, original, currency in self.conversions:
             best = None
             for click_ts, click_id, campaign in self.clicks.get(visitor, ()):
                 if ts - lookback <= click_ts <= ts and (
@@ -228,10 +278,17 @@ class _Truth:
                 row = credited[(ts.date(), best[2])]
                 row[0] += 1
                 row[1] += revenue
+                row[2] += original
+                row[3].add(currency)
         rows = []
         for key in sorted(set(self.media) | set(credited)):
-            impressions, clicks, spend = self.media.get(key, (0, 0, Decimal(0)))
-            conversions, revenue = credited.get(key, (0, Decimal(0)))
+            impressions, clicks, spend, spend_original, media_currencies = self.media.get(
+                key, (0, 0, Decimal(0), Decimal(0), set())
+            )
+            conversions, revenue, revenue_original, sales_currencies = credited.get(
+                key, (0, Decimal(0), Decimal(0), set())
+            )
+            currencies = media_currencies | sales_currencies
             rows.append(
                 {
                     "event_date": key[0].isoformat(),
@@ -240,7 +297,10 @@ class _Truth:
                     "clicks": clicks,
                     "spend": f"{spend:.6f}",
                     "conversions": conversions,
-                    "revenue": f"{revenue:.2f}",
+                    "revenue": f"{revenue:.6f}",
+                    "currency": next(iter(currencies)) if len(currencies) == 1 else None,
+                    "spend_original": f"{spend_original:.6f}",
+                    "revenue_original": f"{revenue_original:.6f}",
                 }
             )
         sessions: dict[str, int] | None = None
@@ -286,6 +346,7 @@ def campaigns(rng: random.Random, n: int) -> list[Campaign]:
                 ad_groups=tuple(f"{cid}-ag{j}" for j in range(1, rng.randint(2, 4) + 1)),
                 creatives=tuple(f"{cid}-cr{j}" for j in range(1, rng.randint(2, 5) + 1)),
                 weight=1.0 / (i**0.7),
+                currency=ADVERTISER_CURRENCIES[(i - 1) % len(ADVERTISER_CURRENCIES)],
             )
         )
     return out
@@ -347,7 +408,15 @@ class Generator:
     def _event(
         self, etype: EventType, ts: datetime, visitor: dict[str, Any], **fields: Any
     ) -> dict[str, Any]:
-        event = {"event_id": self._id(), "event_type": etype.value, "event_ts": _iso(ts), **fields}
+        event_id = self._id()
+        event = {
+            "event_id": event_id,
+            "event_type": etype.value,
+            "event_ts": _stamp(ts, event_id),
+            **fields,
+        }
+        if "currency" in event and zlib.crc32(event_id.encode()) % 5 == 0:
+            event["currency"] = event["currency"].lower()  # codes in any case are valid
         event.update({k: v for k, v in visitor.items() if v is not None and not k.startswith("_")})
         event["_bot"] = visitor["_bot"]
         event["_ts"] = ts
@@ -367,7 +436,7 @@ class Generator:
     def _emit(self, event: dict[str, Any]) -> None:
         rng = self.rng
         received = self._received(event["_ts"])
-        event["received_ts"] = _iso(received)
+        event["received_ts"] = _stamp(received, event["event_id"] + "/received")
         public = {k: v for k, v in event.items() if not k.startswith("_")}
         text = json.dumps(public, separators=(",", ":"))
         topic = TOPICS[EventType(event["event_type"])]
@@ -412,7 +481,7 @@ class Generator:
                 creative_id=creative,
                 channel=campaign.channel,
                 cost=float(cost),
-                currency="EUR",
+                currency=campaign.currency,
                 page_url=f"https://publisher.example/{campaign.channel}/article",
                 referrer="https://publisher.example/",
             )
@@ -441,7 +510,7 @@ class Generator:
             channel=campaign.channel,
             impression_id=imp["event_id"],
             cost=float(cost),
-            currency="EUR",
+            currency=campaign.currency,
             **utm,
         )
         self._emit(click)
@@ -468,7 +537,7 @@ class Generator:
                 visitor,
                 order_id=f"ord-{rng.getrandbits(40):010x}",
                 revenue=float(Decimal(rng.randint(500, 30000)) / 100),
-                currency="EUR",
+                currency=campaign.currency,
                 page_url="https://shop.example/thanks",
                 **({"click_id": click["event_id"]} if rng.random() < 0.5 else {}),
             )

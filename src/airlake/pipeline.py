@@ -34,6 +34,7 @@ from airlake.tables import (
     CLEAN_SESSIONS,
     DIM_ADVERTISERS,
     DIM_CAMPAIGNS,
+    DIM_EXCHANGE_RATES,
     RAW_EVENTS,
     RAW_LANDING_FILES,
     RAW_QUARANTINE,
@@ -153,6 +154,7 @@ CAMPAIGN = ModelStep(
         ("attributed_conversions", CLEAN_ATTRIBUTION, _event_dates),
         ("campaigns", DIM_CAMPAIGNS, _event_dates),
         ("advertisers", DIM_ADVERTISERS, _event_dates),
+        ("exchange_rates", DIM_EXCHANGE_RATES, _event_dates),
     ),
     _event_dates,
 )
@@ -169,6 +171,7 @@ QUALITY = ModelStep(
         ("raw_events", RAW_EVENTS, _run_day),
         ("quarantine", RAW_QUARANTINE, _run_day),
         ("clean_events", CLEAN_EVENTS, _event_dates),
+        ("exchange_rates", DIM_EXCHANGE_RATES, _event_dates),
     ),
     _run_day,
 )
@@ -227,6 +230,7 @@ def params_for(w: Window, settings: Settings) -> models.Params:
         landing_date=w.day,
         lookback_us=settings.lookback_hours * 3600 * 1_000_000,
         attribution_model=settings.attribution_model.value,
+        reporting_currency=settings.reporting_currency,
     )
 
 

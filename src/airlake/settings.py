@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from airlake.contract import DEFAULT_LATE_WINDOW_DAYS
+from airlake.contract import CURRENCIES, DEFAULT_LATE_WINDOW_DAYS
 from airlake.errors import UserError
 
 ENV_PREFIX = "AIRLAKE_"
@@ -111,6 +111,7 @@ KNOWN_KEYS: frozenset[str] = frozenset(
         "maintenance.metadata_versions_kept",
         "privacy.erasure_salt",
         "privacy.truncate_ip",
+        "reporting.currency",
         "aws.region",
         "source.url",
         "mwaa.airflow_version",
@@ -279,6 +280,9 @@ class Settings:
     erasure_salt: str | None = None
     """Secret salt of the hashes in erasure audit records; set it as a secret variable
     (``AIRLAKE_PRIVACY__ERASURE_SALT``), not in a profile file."""
+    reporting_currency: str = "EUR"
+    """The currency reports show amounts in (``reporting.currency``); see
+    :mod:`airlake.exchange_rates`."""
 
     def __post_init__(self) -> None:
         if not _MEMORY.fullmatch(self.duckdb_memory_limit):
@@ -303,6 +307,11 @@ class Settings:
                     f"retention.{layer}_days {days} is shorter than what a run reads back "
                     f"({needed} days: the late window plus the attribution context)"
                 )
+        if self.reporting_currency not in CURRENCIES:
+            raise UserError(
+                f"reporting.currency {self.reporting_currency!r} is not one of "
+                f"{', '.join(sorted(CURRENCIES))}"
+            )
 
     @property
     def lookback_days(self) -> int:
@@ -366,6 +375,7 @@ def settings_from_values(values: Mapping[str, Any], root: Path | None = None) ->
     retention_values = _section(values, "retention")
     maint = _section(values, "maintenance")
     privacy = _section(values, "privacy")
+    reporting = _section(values, "reporting")
     try:
         catalog_type = CatalogType(catalog.get("type", "sqlite"))
         mode = EngineMode(engine.get("mode", "local"))
@@ -438,6 +448,7 @@ def settings_from_values(values: Mapping[str, Any], root: Path | None = None) ->
             ),
             erasure_salt=str(privacy["erasure_salt"]) if privacy.get("erasure_salt") else None,
             truncate_ip=_flag(privacy, "truncate_ip"),
+            reporting_currency=_typed(reporting, "currency", str, "EUR", "reporting").upper(),
         )
     except (TypeError, ValueError) as exc:
         raise UserError(f"profile: {exc}") from None

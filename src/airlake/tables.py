@@ -154,6 +154,7 @@ CLEAN_ATTRIBUTION = TableDef(
             pa.field("click_ts", TS),
             pa.field("model", pa.string()),
             pa.field("credit", pa.float64()),
+            pa.field("currency", pa.string()),
         ]
     ),
     "event_date",
@@ -183,6 +184,11 @@ REPORT_CAMPAIGN = TableDef(
             pa.field("channel", pa.string()),
             pa.field("daily_budget", MONEY),
             pa.field("budget_pacing", pa.float64()),
+            pa.field("reporting_currency", pa.string()),
+            pa.field("currency", pa.string()),
+            pa.field("spend_original", MONEY),
+            pa.field("revenue_original", MONEY),
+            pa.field("unconverted_events", pa.int64()),
         ]
     ),
     "event_date",
@@ -222,6 +228,7 @@ REPORT_QUALITY = TableDef(
             pa.field("bot_events", pa.int64()),
             pa.field("late_events", pa.int64()),
             pa.field("quarantine_share", pa.float64()),
+            pa.field("no_rate_events", pa.int64()),
         ]
     ),
     "landing_date",
@@ -256,6 +263,21 @@ DIM_CAMPAIGNS = TableDef(
     "Campaigns with history (type 2): name, advertiser, channel and daily budget per version.",
 )
 
+DIM_EXCHANGE_RATES = TableDef(
+    "dim.exchange_rates",
+    pa.schema(
+        [
+            pa.field("rate_date", pa.date32()),
+            pa.field("currency", pa.string()),
+            pa.field("per_base", MONEY),
+            pa.field("reporting_currency", pa.string()),
+            pa.field("to_reporting", pa.decimal128(18, 10)),
+        ]
+    ),
+    None,
+    "Daily exchange rates per base currency, and the factor to the reporting currency.",
+)
+
 TABLES: tuple[TableDef, ...] = (
     RAW_EVENTS,
     RAW_QUARANTINE,
@@ -268,6 +290,7 @@ TABLES: tuple[TableDef, ...] = (
     REPORT_QUALITY,
     DIM_ADVERTISERS,
     DIM_CAMPAIGNS,
+    DIM_EXCHANGE_RATES,
 )
 BY_NAME = {t.name: t for t in TABLES}
 
@@ -278,6 +301,20 @@ def table_def(name: str) -> TableDef:
         return BY_NAME[name]
     except KeyError:
         raise UserError(f"unknown table {name!r}; known: {', '.join(BY_NAME)}") from None
+
+
+def _with_new_columns(table: Table, tdef: TableDef) -> Table:
+    """A table made by an earlier version gets the columns added since (nullable, at the end:
+    older rows read them as null); nothing else about a schema changes silently."""
+    have = {f.name for f in table.schema().fields}
+    missing = [f for f in tdef.schema if f.name not in have]
+    if not missing:
+        return table
+    from pyiceberg.io.pyarrow import _pyarrow_to_schema_without_ids
+
+    with table.update_schema() as update:
+        update.union_by_name(_pyarrow_to_schema_without_ids(pa.schema(missing)))
+    return table
 
 
 def ensure_table(catalog: Catalog, tdef: TableDef) -> Table:
@@ -297,7 +334,7 @@ def ensure_table(catalog: Catalog, tdef: TableDef) -> Table:
         if not _namespace_exists(catalog, tdef.namespace):
             raise
     if catalog.table_exists(tdef.name):
-        return catalog.load_table(tdef.name)
+        return _with_new_columns(catalog.load_table(tdef.name), tdef)
     from pyiceberg.io.pyarrow import _pyarrow_to_schema_without_ids
     from pyiceberg.schema import assign_fresh_schema_ids
 

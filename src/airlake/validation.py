@@ -20,6 +20,7 @@ from airlake.contract import (
     FIELD_TYPES,
     MAX_AMOUNT,
     REQUIRED,
+    TIMESTAMP_FRACTION_DIGITS,
     TIMESTAMP_PATTERN,
     EventType,
     FieldType,
@@ -27,7 +28,8 @@ from airlake.contract import (
     is_late_beyond_window,
 )
 
-_TS = re.compile(TIMESTAMP_PATTERN)
+_TS = re.compile(TIMESTAMP_PATTERN, re.ASCII)
+_FRACTION = re.compile(rf"(\.\d{{1,{TIMESTAMP_FRACTION_DIGITS}}})\d*", re.ASCII)
 _CENT = Decimal("0.000001")
 
 
@@ -69,13 +71,21 @@ def _check_strings(value: Any) -> None:
 
 
 def parse_timestamp(text: str) -> datetime | None:
-    """Parse contract timestamp text; None when it is not one."""
+    """Parse contract timestamp text (:data:`airlake.contract.TIMESTAMP_PATTERN`) to UTC; None
+    when it is not one. Fractions beyond microseconds are cut, not rounded."""
     if not _TS.match(text):
         return None
+    normal = _FRACTION.sub(r"\1", text.upper().replace("Z", "+00:00"))
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
-    except ValueError:
+        return datetime.fromisoformat(normal).astimezone(UTC)
+    except (ValueError, OverflowError):  # not a calendar date, or outside years 1-9999 in UTC
         return None
+
+
+def normal_currency(value: str) -> str | None:
+    """The accepted currency code ``value`` names (any letter case), or None."""
+    code = value.upper() if value.isascii() else value
+    return code if code in CURRENCIES else None
 
 
 def _json_kind(value: Any) -> str:
@@ -117,7 +127,7 @@ def judge(raw: bytes, landing_date: date, window_days: int) -> Verdict:
     for name in ("event_ts", "received_ts"):
         parsed = parse_timestamp(doc[name])
         if parsed is None:
-            return Verdict(Reason.BAD_TIMESTAMP, f"{name}: not an ISO-8601 UTC timestamp")
+            return Verdict(Reason.BAD_TIMESTAMP, f"{name}: not an RFC 3339 timestamp")
         stamps[name] = parsed
     if stamps["event_ts"] > stamps["received_ts"]:
         return Verdict(Reason.BAD_TIMESTAMP, "event_ts is after received_ts")
@@ -133,7 +143,7 @@ def judge(raw: bytes, landing_date: date, window_days: int) -> Verdict:
                 Reason.BAD_VALUE, f"{name}: must be a finite amount between 0 and {MAX_AMOUNT}"
             )
     currency = doc.get("currency")
-    if currency is not None and currency not in CURRENCIES:
+    if currency is not None and normal_currency(currency) is None:
         return Verdict(Reason.BAD_VALUE, "currency: not an accepted code")
     if is_late_beyond_window(landing_date.toordinal(), event_date.toordinal(), window_days):
         return Verdict(
@@ -148,6 +158,8 @@ def judge(raw: bytes, landing_date: date, window_days: int) -> Verdict:
             event[name] = Decimal(repr(value)).quantize(_CENT, rounding=ROUND_HALF_UP)
         elif ftype is FieldType.TIMESTAMP:
             event[name] = stamps[name]
+        elif name == "currency":
+            event[name] = normal_currency(value)
         else:
             event[name] = value
     event["event_date"] = event_date

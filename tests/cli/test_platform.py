@@ -89,7 +89,8 @@ def test_user_mistakes_are_one_line_and_exit_1(
 def test_unreadable_landing_folder_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "p.toml"
     path.write_text(
-        f'[storage]\nlanding = "{tmp_path}/missing"\n[catalog]\ntype = "sqlite"\nuri = "sqlite:///{tmp_path}/c.db"\n'
+        f'[storage]\nlanding = "{tmp_path}/missing"\nwarehouse = "{tmp_path}/warehouse"\n'
+        f'[catalog]\ntype = "sqlite"\nuri = "sqlite:///{tmp_path}/c.db"\n'
     )
     result = CliRunner().invoke(cli, ["run", "--date", "2026-11-10", "--env", str(path)])
     assert result.exit_code == 1

@@ -42,3 +42,12 @@ def test_statements_take_their_dates_from_the_run() -> None:
         "{{ macros.ds_add(data_interval_start | ds, -2) }}", "2026-11-08"
     ).replace("{{ data_interval_start | ds }}", "2026-11-10")
     sqlglot.parse_one(rendered, read="trino")
+
+
+def test_the_reporting_currency_reaches_athena() -> None:
+    from airlake.deploy.plan import plan_for
+    from airlake.settings import profile_values
+
+    values = profile_values("production", overrides={"reporting.currency": "GBP"})
+    inserts = [t.query for t in plan_for(values).tasks if t.task_id == "campaign_daily_insert"]
+    assert len(inserts) == 1 and "'GBP'" in inserts[0] and "'EUR'" not in inserts[0]

@@ -78,6 +78,28 @@ CASES: list[tuple[bytes, Reason | None]] = [
     (_line(event_ts="2026-11-07T10:00:00Z"), Reason.LATE_BEYOND_WINDOW),
     (_line(event_ts="2026-11-08T10:00:00Z"), None),
     (_line(extra_field={"nested": [1, 2]}), None),
+    # RFC 3339 in full: offsets, either case, nanoseconds
+    (_line(event_ts="2026-11-10T10:00:00.123456789Z"), None),
+    (_line(event_ts="2026-11-10T12:00:00+02:00"), None),
+    (_line(event_ts="2026-11-10T05:00:00-05:00"), None),
+    (_line(event_ts="2026-11-10t10:00:00z"), None),
+    (_line(event_ts="2026-11-10T10:00:00.5-00:00"), None),
+    (_line(event_ts="2026-11-10T13:00:00+02:00"), Reason.BAD_TIMESTAMP),  # 11:00Z > received
+    (_line(event_ts="2026-11-10T10:00:00.1234567890Z"), Reason.BAD_TIMESTAMP),  # 10 digits
+    (_line(event_ts="2026-11-10T10:00:00+0200"), Reason.BAD_TIMESTAMP),
+    (_line(event_ts="2026-11-10T10:00:00+24:00"), Reason.BAD_TIMESTAMP),
+    (_line(event_ts="2026-11-10 10:00:00Z"), Reason.BAD_TIMESTAMP),
+    (_line(event_ts="2026-11-10T10:00:60Z"), Reason.BAD_TIMESTAMP),
+    (_line(event_ts="2026-11-10T10:00:00"), Reason.BAD_TIMESTAMP),
+    (_line(event_ts="0001-01-01T00:00:00+01:00"), Reason.BAD_TIMESTAMP),
+    (_line(event_ts="2026-11-10T10:00:00.١Z"), Reason.BAD_TIMESTAMP),
+    # local date 11-08 is in the window, its UTC date 11-07 is not
+    (_line(event_ts="2026-11-08T01:00:00+03:00"), Reason.LATE_BEYOND_WINDOW),
+    # currency codes in any case, ASCII only
+    (_line(currency="eur"), None),
+    (_line(currency="Sek"), None),
+    (_line(currency="ſek"), Reason.BAD_VALUE),  # long s upper-cases to S outside ASCII
+    (_line(currency="eu"), Reason.BAD_VALUE),
 ]
 
 
@@ -132,7 +154,32 @@ def test_duckdb_types_a_valid_event() -> None:
     assert row["raw_line"] == _line().decode()
 
 
+def test_duckdb_and_reference_store_the_same_utc_instant_and_code() -> None:
+    line = _line(
+        event_ts="2026-11-10T12:00:00.123456789+02:00",
+        received_ts="2026-11-10t10:00:01z",
+        currency="eur",
+    )
+    ((reason, row),) = duckdb_verdicts([line])
+    event = judge(line, LANDING, WINDOW).event
+    assert reason is None and event is not None
+    assert row["event_ts"].isoformat() == "2026-11-10T10:00:00.123456+00:00"
+    assert row["event_ts"] == event["event_ts"]
+    assert row["received_ts"] == event["received_ts"]
+    assert row["currency"] == event["currency"] == "EUR"
+
+
+_stamps = st.builds(
+    lambda day, hour, sep, frac, zone: f"2026-11-{day:02d}{sep}{hour:02d}:00:00{frac}{zone}",
+    st.integers(6, 11),
+    st.integers(0, 23),
+    st.sampled_from(["T", "t", " "]),
+    st.sampled_from(["", ".1", ".123456", ".1234567", ".123456789", ".1234567891"]),
+    st.sampled_from(["Z", "z", "+00:00", "-00:00", "+02:00", "-05:30", "+14:00", "+0200", ""]),
+)
 _values = st.one_of(
+    _stamps,
+    st.sampled_from(["eur", "Eur", "EUR", "sek", "\u017fek", "xxx"]),
     st.none(),
     st.booleans(),
     st.integers(min_value=-(10**20), max_value=10**20),

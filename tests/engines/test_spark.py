@@ -31,6 +31,9 @@ def _settings(root: Path, name: str) -> Settings:
                 "warehouse": str(root / name / "warehouse"),
             },
             "catalog": {"type": "sqlite", "uri": f"sqlite:///{root}/{name}/catalog.db"},
+            "source": {"url": f"sqlite:///{root}/source.db"},
+            # neither the base (EUR) nor the generator's first currency: every amount converts
+            "reporting": {"currency": "GBP"},
         }
     )
 
@@ -67,6 +70,13 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Setti
             start=START, days=3, events_per_day=10_000, seed=21, out=str(root / "landing")
         )
     )
+    from airlake import exchange_rates, reference
+
+    url = f"sqlite:///{root}/source.db"
+    versions = reference.history(START, 3, 21)
+    reference.load(url, reference.state_as_of(versions, reference.end_of(DAYS[-1])))
+    # rates for the first two days only: the third day's foreign amounts have no rate
+    exchange_rates.load(url, exchange_rates.demo_rates(START, DAYS[1]))
     on_duckdb, on_spark = _settings(root, "duckdb"), _settings(root, "spark")
     for settings, engine in ((on_duckdb, "duckdb"), (on_spark, "spark")):
         with open_run(settings, engine) as ctx:
@@ -88,6 +98,11 @@ def test_every_table_is_the_same_on_spark_and_duckdb(runs) -> None:
             )
             assert left.num_rows == right.num_rows, t.name
             _floats_close(left, right)
+        rows = read_table(b.catalog, "reports.campaign_daily").to_pylist()
+    # the conversion ran both ways: amounts converted at a rate, and amounts without one
+    assert any(r["currency"] not in (None, "GBP") and r["spend"] for r in rows)
+    assert any(r["unconverted_events"] for r in rows if r["event_date"] == DAYS[2])
+    assert not any(r["unconverted_events"] for r in rows if r["event_date"] < DAYS[2])
 
 
 def test_rerunning_a_day_on_spark_is_idempotent(runs) -> None:

@@ -93,6 +93,7 @@ def test_emr_mode_creates_a_sized_cluster_submits_steps_and_athena_sql(
         done = subprocess.run(
             [sys.executable, "-c", DRIVER, str(ROOT / "dags"), DAY],
             env=env,
+            cwd=tmp_path,  # the published copies of an S3 warehouse go under ./.airlake
             stdout=out,
             stderr=subprocess.STDOUT,
         )

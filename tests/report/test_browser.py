@@ -120,7 +120,7 @@ def test_dashboard_in_chromium(driver, tmp_path: Path) -> None:
         "spend": fmt.money(spend),
         "revenue": fmt.money(revenue),
         "roas": fmt.ratio(float(revenue / spend)),
-        "conversions": fmt.number(conversions, 1),
+        "conversions": fmt.count(conversions),
         "ctr": fmt.percent(clicks / impressions),
         "cvr": fmt.percent(conversions / clicks),
     }
@@ -140,7 +140,7 @@ def test_dashboard_in_chromium(driver, tmp_path: Path) -> None:
         c_conv = _sum(group, "conversions")
         assert shown["impressions"] == fmt.integer(_sum(group, "impressions"))
         assert shown["clicks"] == fmt.integer(c_clicks)
-        assert shown["conversions"] == fmt.number(c_conv, 1)
+        assert shown["conversions"] == fmt.count(c_conv)
         assert shown["spend"] == fmt.money(c_spend)
         assert shown["revenue"] == fmt.money(_sum(group, "revenue"))
         assert shown["cpc"] == (fmt.money(float(c_spend) / c_clicks) if c_clicks else "–")

@@ -23,3 +23,15 @@ def test_change_vs_previous_period() -> None:
     assert fmt.change(5, None) == ("no previous period", "flat")
     assert fmt.change(5, 0) == ("▲ from 0 in previous period", "up")
     assert fmt.change(0, 0)[1] == "flat"
+
+
+def test_counts_are_whole_unless_credit_was_split() -> None:
+    assert fmt.count(29.0) == "29"
+    assert fmt.count(1234) == "1,234"
+    assert fmt.count(2 + 1 / 3) == "2.33"
+    assert fmt.count(None) == fmt.MISSING
+
+
+def test_the_reporting_currency_is_printed() -> None:
+    assert fmt.money(Decimal("12.5"), fmt.currency_prefix("USD")) == "$12.50"
+    assert fmt.money(Decimal("12.5"), fmt.currency_prefix("SEK")) == "SEK 12.50"

@@ -31,8 +31,8 @@ from airlake.redaction import redact
 @click.option(
     "--source-url",
     default=None,
-    help="Also load the matching reference data (campaigns, advertisers) into this SQLAlchemy URL, "
-    "as of the end of the last generated day.",
+    help="Also load the matching reference data (campaigns, advertisers, synthetic daily "
+    "exchange rates) into this SQLAlchemy URL, as of the end of the last generated day.",
 )
 def generate_command(start: str, out: str, source_url: str | None, **options: object) -> None:
     """Generate events in the Kafka Connect S3 sink layout, plus _manifest.json (ground truth)."""
@@ -43,12 +43,16 @@ def generate_command(start: str, out: str, source_url: str | None, **options: ob
     with progress() as report:
         manifest = generate(config, report)
     if source_url:
-        from airlake import reference
+        from airlake import exchange_rates, reference
 
         versions = reference.history(config.start, config.days, config.seed, config.campaigns)
         last = config.start + timedelta(days=config.days - 1)
         reference.load(source_url, reference.state_as_of(versions, reference.end_of(last)))
-        click.echo(f"reference data loaded into {redact(source_url)}", err=True)
+        exchange_rates.load(source_url, exchange_rates.demo_rates(config.start, last))
+        click.echo(
+            f"reference data (and demo exchange rates) loaded into {redact(source_url)}",
+            err=True,
+        )
     lines = sum(d["lines"] for d in manifest["landing_days"].values())
     seconds = time.perf_counter() - started
     click.echo(

@@ -66,7 +66,7 @@ def progress() -> Iterator[Callable[[str], None]]:
         with console.status("starting") as status:
             yield lambda message: status.update(message)
     else:
-        yield lambda message: console.print(f"  {message}", highlight=False)
+        yield lambda message: console.print(f"  {message}", highlight=False, soft_wrap=True)
 
 
 def _days(start: date, end: date) -> list[date]:

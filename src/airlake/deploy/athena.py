@@ -69,6 +69,7 @@ def statements(
     window_days: int,
     context_days: int,
     partition_param: str = "window",
+    reporting_currency: str = "EUR",
 ) -> AthenaStatements:
     """DELETE + INSERT for one model over the run's window, with templated dates."""
     params = models.Params(
@@ -78,6 +79,7 @@ def statements(
         landing_date=_SENTINELS["landing_date"],
         lookback_us=lookback_hours * 3600 * 1_000_000,
         attribution_model=attribution_model,
+        reporting_currency=reporting_currency,
     )
     select = qualify(models.render(model, params, dialect="trino"), inputs)
     templates = _templates(window_days, context_days)

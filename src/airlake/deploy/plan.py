@@ -96,6 +96,7 @@ def _athena_tasks(settings: Settings) -> list[TaskPlan]:
             settings.lookback_hours,
             settings.late_window_days,
             settings.lookback_days,
+            reporting_currency=settings.reporting_currency,
         )
         tasks.append(TaskPlan(f"{step.model}_delete", "athena", query=sql.delete))
         tasks.append(TaskPlan(f"{step.model}_insert", "athena", query=sql.insert))

@@ -13,12 +13,16 @@ from airlake.contract import (
     FIELDS,
     MAX_AMOUNT,
     REQUIRED,
+    TIMESTAMP_FRACTION_DIGITS,
     TIMESTAMP_PATTERN,
     EventType,
     FieldType,
     Reason,
 )
 
+# The instants Python's datetime can hold (years 1-9999 in UTC), the reference's range.
+_FIRST_INSTANT = "TIMESTAMPTZ '0001-01-01 00:00:00+00'"
+_END_INSTANT = "TIMESTAMPTZ '10000-01-01 00:00:00+00'"
 _NUMBER_TYPES = "('UBIGINT', 'BIGINT', 'DOUBLE', 'HUGEINT')"
 # After removing string literals, any NaN/Infinity left is a bare token: not JSON.
 _STRINGS = r'"(?:[^"\\]|\\.)*"'
@@ -75,14 +79,24 @@ def _bad_type_cases() -> list[tuple[str, str]]:
     return cases
 
 
+def _timestamp(name: str) -> str:
+    """The field's text as TIMESTAMPTZ, null when it is not one the reference can hold:
+    upper-cased for ``t``/``z``, the fraction cut to microseconds (DuckDB would round it),
+    and null outside the years 1-9999 in UTC (DuckDB reads more, Python's datetime does not)."""
+    cut = _q(rf"(\.\d{{1,{TIMESTAMP_FRACTION_DIGITS}}})\d*")
+    value = f"TRY_CAST(regexp_replace(upper({_text(name)}), {cut}, '\\1') AS TIMESTAMPTZ)"
+    return f"CASE WHEN {value} >= {_FIRST_INSTANT} AND {value} < {_END_INSTANT} THEN {value} END"
+
+
 def _timestamp_cases() -> list[tuple[str, str]]:
     cases = []
     for name in ("event_ts", "received_ts"):
         text = _text(name)
+        value = f"{name}_v"
         cases.append(
             (
-                f"NOT regexp_full_match({text}, {_q(TIMESTAMP_PATTERN)}) OR TRY_CAST({text} AS TIMESTAMPTZ) IS NULL",
-                f"{name}: not an ISO-8601 UTC timestamp",
+                f"NOT regexp_full_match({text}, {_q(TIMESTAMP_PATTERN)}) OR {value} IS NULL",
+                f"{name}: not an RFC 3339 timestamp",
             )
         )
     cases.append(("event_ts_v > received_ts_v", "event_ts is after received_ts"))
@@ -103,11 +117,19 @@ def _value_cases() -> list[tuple[str, str]]:
     currencies = ", ".join(_q(c) for c in sorted(CURRENCIES))
     cases.append(
         (
-            f"{_present('currency')} AND {_text('currency')} NOT IN ({currencies})",
+            f"{_present('currency')} AND {_currency()} NOT IN ({currencies})",
             "currency: not an accepted code",
         )
     )
     return cases
+
+
+def _currency() -> str:
+    """The currency code upper-cased when it is ASCII (as the reference does)."""
+    text = _text("currency")
+    return (
+        f"CASE WHEN regexp_full_match({text}, '[\\x00-\\x7F]*') THEN upper({text}) ELSE {text} END"
+    )
 
 
 def _first(cases: list[tuple[str, str]]) -> tuple[str, str]:
@@ -131,6 +153,8 @@ def ingest_sql(window_days: int) -> str:
             typed.append(f"TRY_CAST({_text(f.name)} AS DECIMAL(18, 6)) AS {f.name}")
         elif f.type is FieldType.TIMESTAMP:
             typed.append(f"{f.name}_v AS {f.name}")
+        elif f.name == "currency":
+            typed.append(f"{_currency()} AS {f.name}")
         else:
             typed.append(f"{_text(f.name)} AS {f.name}")
     typed_sql = ",\n    ".join(typed)
@@ -159,8 +183,8 @@ typed AS (
     SELECT
         e.*,
         CASE WHEN e.t[{_index("event_type")}] = 'VARCHAR' THEN e.s[{_index("event_type")}] END AS event_type,
-        TRY_CAST({_text("event_ts")} AS TIMESTAMPTZ) AS event_ts_v,
-        TRY_CAST({_text("received_ts")} AS TIMESTAMPTZ) AS received_ts_v
+        {_timestamp("event_ts")} AS event_ts_v,
+        {_timestamp("received_ts")} AS received_ts_v
     FROM extracted AS e
 ),
 judged AS (

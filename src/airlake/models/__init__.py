@@ -30,6 +30,7 @@ class Params:
     landing_date: date
     lookback_us: int
     attribution_model: str
+    reporting_currency: str = "EUR"
     session_gap_us: int = SESSION_GAP_MINUTES * 60 * 1_000_000
     bot_user_agent_regex: str = "|".join(re.escape(m) for m in BOT_USER_AGENT_MARKERS)
     bot_ip_regex: str = "^(" + "|".join(re.escape(p) for p in BOT_IP_PREFIXES) + ")"

@@ -2,7 +2,7 @@
 -- human clicks within the lookback (last click, first click or linear, from params).
 -- Conversions with no such click get one row with a null campaign and credit 1.
 WITH conversions AS (
-    SELECT e.event_date, e.event_id, e.anonymous_id, e.order_id, e.event_ts, e.revenue
+    SELECT e.event_date, e.event_id, e.anonymous_id, e.order_id, e.event_ts, e.revenue, e.currency
     FROM clean_events AS e
     CROSS JOIN params AS p
     WHERE e.event_type = 'conversion' AND NOT e.is_bot
@@ -21,6 +21,7 @@ candidates AS (
         c.order_id,
         c.event_ts AS conversion_ts,
         c.revenue,
+        c.currency,
         k.campaign_id,
         k.event_id AS click_event_id,
         k.event_ts AS click_ts,
@@ -44,7 +45,8 @@ SELECT
     k.click_event_id,
     k.click_ts,
     p.attribution_model AS model,
-    CASE WHEN p.attribution_model = 'linear' THEN 1.0 / k.touches ELSE 1.0 END AS credit
+    CASE WHEN p.attribution_model = 'linear' THEN 1.0 / k.touches ELSE 1.0 END AS credit,
+    k.currency
 FROM candidates AS k
 CROSS JOIN params AS p
 WHERE (p.attribution_model = 'last_click' AND k.from_last = 1)
@@ -62,7 +64,8 @@ SELECT
     CAST(NULL AS VARCHAR) AS click_event_id,
     CAST(NULL AS TIMESTAMPTZ) AS click_ts,
     p.attribution_model AS model,
-    1.0 AS credit
+    1.0 AS credit,
+    c.currency
 FROM conversions AS c
 CROSS JOIN params AS p
 WHERE NOT EXISTS (SELECT 1 FROM candidates AS k WHERE k.conversion_event_id = c.event_id)

@@ -11,9 +11,20 @@ firsts AS (
     SELECT
         COUNT(*) AS valid,
         SUM(CASE WHEN e.is_bot THEN 1 ELSE 0 END) AS bot_events,
-        SUM(CASE WHEN e.event_date < e.landing_date THEN 1 ELSE 0 END) AS late_events
+        SUM(CASE WHEN e.event_date < e.landing_date THEN 1 ELSE 0 END) AS late_events,
+        -- an amount in a currency with no rate to the reporting currency on its event date
+        SUM(
+            CASE
+                WHEN COALESCE(e.cost, e.revenue) IS NOT NULL AND e.currency <> p.reporting_currency
+                    AND r.to_reporting IS NULL THEN 1
+                ELSE 0
+            END
+        ) AS no_rate_events
     FROM clean_events AS e
     CROSS JOIN params AS p
+    LEFT JOIN exchange_rates AS r
+        ON r.rate_date = e.event_date AND r.currency = e.currency
+        AND r.reporting_currency = p.reporting_currency
     WHERE e.landing_date = p.landing_date
 ),
 rejected AS (
@@ -47,7 +58,8 @@ SELECT
     CAST(COALESCE(q.q_late_beyond_window, 0) AS BIGINT) AS q_late_beyond_window,
     CAST(COALESCE(f.bot_events, 0) AS BIGINT) AS bot_events,
     CAST(COALESCE(f.late_events, 0) AS BIGINT) AS late_events,
-    CAST(q.quarantined AS DOUBLE) / NULLIF(r.accepted + q.quarantined, 0) AS quarantine_share
+    CAST(q.quarantined AS DOUBLE) / NULLIF(r.accepted + q.quarantined, 0) AS quarantine_share,
+    CAST(COALESCE(f.no_rate_events, 0) AS BIGINT) AS no_rate_events
 FROM params AS p
 CROSS JOIN received AS r
 CROSS JOIN firsts AS f

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from airlake.contract import Reason
@@ -38,12 +39,13 @@ def _days_text(days: Sequence[date]) -> str:
 
 def _kpis(data: ReportData) -> str:
     t, p = data.totals, data.previous
+    cur = fmt.currency_prefix(data.currency)
     have_previous = bool(p.impressions or p.clicks or p.spend)
     tiles: list[tuple[str, str, str, float | None, float | None]] = [
-        ("spend", "Spend", fmt.money(t.spend), float(t.spend), float(p.spend)),
-        ("revenue", "Revenue", fmt.money(t.revenue), float(t.revenue), float(p.revenue)),
+        ("spend", "Spend", fmt.money(t.spend, cur), float(t.spend), float(p.spend)),
+        ("revenue", "Revenue", fmt.money(t.revenue, cur), float(t.revenue), float(p.revenue)),
         ("roas", "ROAS", fmt.ratio(t.roas), t.roas, p.roas),
-        ("conversions", "Conversions", fmt.number(t.conversions, 1), t.conversions, p.conversions),
+        ("conversions", "Conversions", fmt.count(t.conversions), t.conversions, p.conversions),
         ("ctr", "CTR", fmt.percent(t.ctr), t.ctr, p.ctr),
         ("cvr", "CVR", fmt.percent(t.cvr), t.cvr, p.cvr),
     ]
@@ -145,7 +147,7 @@ def _trend_charts(data: ReportData) -> str:
             "chart-trend",
             "Spend and revenue per day",
             [("Spend", column("spend"), "#e08e45"), ("Revenue", column("revenue"), "#4f7cac")],
-            lambda v: fmt.money(v, places=0),
+            lambda v: fmt.money(v, fmt.currency_prefix(data.currency), places=0),
             580,
         ),
         (
@@ -159,7 +161,7 @@ def _trend_charts(data: ReportData) -> str:
             "chart-conversions",
             "Conversions per day",
             [("Conversions", column("conversions"), "#a05195")],
-            lambda v: fmt.number(v, 1),
+            fmt.count,
             290,
         ),
     ]
@@ -212,7 +214,7 @@ _COLUMNS: list[tuple[str, str, Callable[[Any], str], str]] = [
     ("channel", "Channel", str, "text"),
     ("impressions", "Impressions", fmt.integer, "num"),
     ("clicks", "Clicks", fmt.integer, "num"),
-    ("conversions", "Conversions", lambda v: fmt.number(v, 1), "num"),
+    ("conversions", "Conversions", fmt.count, "num"),
     ("spend", "Spend", fmt.money, "num"),
     ("revenue", "Revenue", fmt.money, "num"),
     ("ctr", "CTR", fmt.percent, "num"),
@@ -223,7 +225,7 @@ _COLUMNS: list[tuple[str, str, Callable[[Any], str], str]] = [
 ]
 
 
-def _campaign_table(rows: Sequence[Row]) -> str:
+def _campaign_table(rows: Sequence[Row], currency: str) -> str:
     # advertiser and channel come from the campaign dimension: hide them while it is empty
     columns = [
         c
@@ -239,6 +241,8 @@ def _campaign_table(rows: Sequence[Row]) -> str:
     for r in sorted(rows, key=lambda r: (-(r["revenue"] or 0), r["campaign_id"])):
         cells = []
         for key, _, render, kind in columns:
+            if render is fmt.money:
+                render = partial(fmt.money, currency=fmt.currency_prefix(currency))
             raw = r[key]
             sort_value = (
                 ""
@@ -269,6 +273,9 @@ def _quality(rows: Sequence[Row]) -> str:
     headers = ["Landing day", "Received", "Valid", "Duplicates", "Quarantined"]
     headers += [f"· {reason.replace('_', ' ')}" for reason in reasons]  # quarantined, by reason
     headers += ["Quarantine share", "Bot share", "Late events"]
+    no_rate = any(row.get("no_rate_events") for row in rows)
+    if no_rate:  # amounts in a currency without an exchange rate for their day
+        headers.append("No exchange rate")
     head = "".join(
         f'<th class="reason">{_e(h[2:])}</th>' if h.startswith("· ") else f"<th>{_e(h)}</th>"
         for h in headers
@@ -287,6 +294,8 @@ def _quality(rows: Sequence[Row]) -> str:
             ("bot_share", fmt.percent(bot_share, 1)),
             ("late_events", fmt.integer(r["late_events"])),
         ]
+        if no_rate:
+            cells.append(("no_rate_events", fmt.integer(r.get("no_rate_events") or 0)))
         body.append(
             f'<tr data-landing="{r["landing_date"].isoformat()}">'
             + "".join(f'<td data-key="{k}">{_e(c)}</td>' for k, c in cells)
@@ -394,7 +403,7 @@ def build_html(data: ReportData, meta: RunMeta) -> str:
         )
     else:
         campaigns = (
-            _campaign_table(data.campaigns)
+            _campaign_table(data.campaigns, data.currency)
             if data.campaigns
             else '<p class="empty">No campaign data for this period.</p>'
         )
@@ -422,6 +431,14 @@ def build_html(data: ReportData, meta: RunMeta) -> str:
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>airlake report {period}</title><style>{_CSS}</style></head><body>"
         f'<header><h1>airlake · campaign performance</h1><div class="period">{period}'
-        f" · {len(data.days)} day{'s' if len(data.days) != 1 else ''}</div></header>"
+        f" · {len(data.days)} day{'s' if len(data.days) != 1 else ''}"
+        f' · amounts in <span data-meta="currency">{_e(data.currency)}</span>'
+        + (
+            f' · <span class="warn" data-meta="unconverted">{data.unconverted_events:,} '
+            "events without an exchange rate left out</span>"
+            if data.unconverted_events
+            else ""
+        )
+        + "</div></header>"
         f"<main>{body}{_run_meta(data, meta)}</main><script>{_JS}</script></body></html>\n"
     )

@@ -60,6 +60,10 @@ class ReportData:
     """The same-length period just before ``first``: the change shown on every KPI tile."""
     snapshots: tuple[tuple[str, int | None], ...] = field(default=())
     """(table, current Iceberg snapshot id) for every table of the lakehouse that exists."""
+    currency: str = "EUR"
+    """The reporting currency of the amounts (``reports.campaign_daily.reporting_currency``)."""
+    unconverted_events: int = 0
+    """Events of the period whose amount had no exchange rate (left out of the sums)."""
 
     @property
     def days(self) -> tuple[date, ...]:
@@ -191,4 +195,8 @@ def load_report_data(catalog: Catalog, first: date, last: date) -> ReportData:
         totals=totals_of(campaign_rows),
         previous=totals_of(previous_rows),
         snapshots=tuple(sorted(snapshots)),
+        currency=next(
+            (r["reporting_currency"] for r in campaign_rows if r.get("reporting_currency")), "EUR"
+        ),
+        unconverted_events=sum(r.get("unconverted_events") or 0 for r in campaign_rows),
     )

@@ -20,6 +20,23 @@ def number(value: float | None, places: int = 2) -> str:
     return MISSING if value is None else f"{value:,.{places}f}"
 
 
+SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
+"""Currencies shown by their sign; any other by its code (``CHF 12.50``)."""
+
+
+def currency_prefix(code: str) -> str:
+    """What goes before an amount in ``code``: ``EUR`` → ``€``, ``SEK`` → ``SEK `` (with a space)."""
+    return SYMBOLS.get(code, f"{code} ")
+
+
+def count(value: float | int | None) -> str:
+    """A count that may be fractional (conversions credited linearly): ``29.0`` → ``29``,
+    ``2.3333`` → ``2.33``."""
+    if value is None:
+        return MISSING
+    return integer(value) if float(value).is_integer() else number(value, 2)
+
+
 def money(value: Decimal | float | None, currency: str = "€", places: int = 2) -> str:
     """``Decimal("1234.5")`` → ``€1,234.50``; negative amounts as ``-€3.00``."""
     if value is None:
