@@ -153,7 +153,20 @@ def airlake_env(python: str, uv: str, cache: Path) -> Path:
     ).stdout.strip()
     env = cache / f"airlake-py{version}"
     done = subprocess.run(
-        [uv, "sync", "--frozen", "--no-dev", "--no-editable", "--quiet", "--python", python],
+        # uv keys a local project's build on pyproject.toml alone: rebuild airlake every time,
+        # or a changed source tree would be tested as the wheel of an earlier one
+        [
+            uv,
+            "sync",
+            "--frozen",
+            "--no-dev",
+            "--no-editable",
+            "--reinstall-package",
+            "airlake",
+            "--quiet",
+            "--python",
+            python,
+        ],
         cwd=_root(),
         env={**os.environ, "UV_PROJECT_ENVIRONMENT": str(env)},
         capture_output=True,
