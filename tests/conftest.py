@@ -129,6 +129,17 @@ def click_line(event_id: str, ts: str, **changes: object) -> bytes:
     return json.dumps(doc).encode()
 
 
+def write_profile(folder: Path, name: str = "cli") -> Path:
+    """A profile file whose landing, warehouse and SQLite catalog all live under ``folder``."""
+    path = folder / "p.toml"
+    path.write_text(
+        f'name = "{name}"\n[storage]\nlanding = "{folder}/landing"\n'
+        f'warehouse = "{folder}/warehouse"\n'
+        f'[catalog]\ntype = "sqlite"\nuri = "sqlite:///{folder}/catalog.db"\n'
+    )
+    return path
+
+
 @pytest.fixture
 def write_landing(tmp_path: Path) -> Callable[..., Path]:
     """Write one sink file: write_landing(day, hour, lines, topic=..., partition=..., offset=...)."""

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from airlake.cli import cli
-from tests.conftest import click_line
+from tests.conftest import click_line, write_profile
 
 DAY = date(2026, 11, 10)
 
@@ -20,12 +20,7 @@ DAY = date(2026, 11, 10)
 @pytest.fixture
 def profile(tmp_path: Path, write_landing) -> Path:
     write_landing(DAY, 10, [click_line("e1", "2026-11-10T10:00:00")])
-    path = tmp_path / "p.toml"
-    path.write_text(
-        f'name = "cli"\n[storage]\nlanding = "{tmp_path}/landing"\nwarehouse = "{tmp_path}/warehouse"\n'
-        f'[catalog]\ntype = "sqlite"\nuri = "sqlite:///{tmp_path}/catalog.db"\n'
-    )
-    return path
+    return write_profile(tmp_path)
 
 
 def _one_error_line(result, message: str) -> None:

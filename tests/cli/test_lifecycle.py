@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from airlake.cli import cli
-from tests.conftest import click_line
+from tests.conftest import click_line, write_profile
 
 
 @pytest.fixture
@@ -17,19 +17,7 @@ def profile(tmp_path: Path, write_landing) -> Path:
     from datetime import date
 
     write_landing(date(2026, 11, 10), 10, [click_line("e1", "2026-11-10T10:00:00")])
-    path = tmp_path / "p.toml"
-    path.write_text(
-        f"""
-name = "local"
-[storage]
-landing = "{tmp_path}/landing"
-warehouse = "{tmp_path}/warehouse"
-[catalog]
-type = "sqlite"
-uri = "sqlite:///{tmp_path}/catalog.db"
-"""
-    )
-    return path
+    return write_profile(tmp_path, "local")
 
 
 def _invoke(*args: str):

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from airlake.cli import cli
-from tests.conftest import click_line
+from tests.conftest import click_line, write_profile
 
 DAY = date(2026, 11, 10)
 
@@ -22,12 +22,7 @@ def profile(tmp_path: Path, write_landing) -> Path:
         10,
         [click_line("e1", "2026-11-10T10:00:00"), click_line("e1", "2026-11-10T10:00:00"), b"oops"],
     )
-    path = tmp_path / "p.toml"
-    path.write_text(
-        f'name = "cli"\n[storage]\nlanding = "{tmp_path}/landing"\nwarehouse = "{tmp_path}/warehouse"\n'
-        f'[catalog]\ntype = "sqlite"\nuri = "sqlite:///{tmp_path}/catalog.db"\n'
-    )
-    return path
+    return write_profile(tmp_path)
 
 
 def invoke(*args: str):

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from airlake.cli import cli
-from tests.conftest import click_line
+from tests.conftest import click_line, write_profile
 
 DAY = "2026-11-10"
 
@@ -25,11 +25,7 @@ def profile(tmp_path: Path, write_landing) -> Path:
         10,
         [click_line(f"e{i}", "2026-11-10T10:00:00") for i in range(20)],
     )
-    path = tmp_path / "p.toml"
-    path.write_text(
-        f'name = "ro"\n[storage]\nlanding = "{tmp_path}/landing"\nwarehouse = "{tmp_path}/warehouse"\n'
-        f'[catalog]\ntype = "sqlite"\nuri = "sqlite:///{tmp_path}/catalog.db"\n'
-    )
+    path = write_profile(tmp_path, "ro")
     result = CliRunner().invoke(cli, ["run", "--date", DAY, "--env", str(path)])
     assert result.exit_code == 0, result.output
     return path

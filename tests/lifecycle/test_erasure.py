@@ -17,7 +17,7 @@ from airlake.lifecycle.maintain import maintain
 from airlake.pipeline import open_run
 from airlake.settings import MaintenancePolicy, Settings
 from airlake.tables import TABLES, read_table
-from tests.conftest import click_line
+from tests.conftest import click_line, write_profile
 
 D1 = date(2026, 11, 10)
 D2 = date(2026, 11, 11)
@@ -43,19 +43,7 @@ def profile(tmp_path: Path, write_landing) -> Path:
             click_line("e4", "2026-11-11T00:40:00"),
         ],
     )
-    path = tmp_path / "p.toml"
-    path.write_text(
-        f"""
-name = "local"
-[storage]
-landing = "{tmp_path}/landing"
-warehouse = "{tmp_path}/warehouse"
-[catalog]
-type = "sqlite"
-uri = "sqlite:///{tmp_path}/catalog.db"
-"""
-    )
-    return path
+    return write_profile(tmp_path, "local")
 
 
 def _invoke(*args: str):
