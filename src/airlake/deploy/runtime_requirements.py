@@ -8,18 +8,15 @@ never installed into Airflow's environment.
 
 from __future__ import annotations
 
-import re
 from importlib import metadata
 
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 
+from airlake.preflight.targets import normalise
+
 # Provided by the platform where airlake's own environment runs (Spark on EMR; pip itself).
 PROVIDED = frozenset({"pyspark", "py4j", "pip", "setuptools", "wheel"})
-
-
-def _normalise(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def pinned_runtime_requirements(root: str = "airlake", python_version: str = "3.11") -> list[str]:
@@ -54,7 +51,7 @@ def pinned_runtime_requirements(root: str = "airlake", python_version: str = "3.
             ]
             if req.marker and not any(req.marker.evaluate(w) for w in wanted):
                 continue
-            child = _normalise(req.name)
+            child = normalise(req.name)
             if child in PROVIDED:
                 continue
             todo.append((child, frozenset(req.extras)))
