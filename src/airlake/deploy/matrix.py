@@ -529,6 +529,7 @@ def check_emr_release(fx: Fixture, cache: Path, uv: str) -> TargetResult:
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     profile = local_profile(fx.work, "emr-release", warehouse, fx.landing, fx.source_url)
     profile.write_text(profile.read_text().replace('mode = "local"', 'mode = "spark"'))
+    from airlake.deploy.emr import spark_submit_args
     from airlake.pipeline import STAGE_NAMES
 
     env = {
@@ -542,23 +543,22 @@ def check_emr_release(fx: Fixture, cache: Path, uv: str) -> TargetResult:
     )
     started = time.perf_counter()
     artifacts = bundle.root / "artifacts"
-    for stage in [*STAGE_NAMES[:2], "quality_gate", *STAGE_NAMES[2:]]:
+    after_ingest = STAGE_NAMES.index("ingest") + 1
+    for stage in [*STAGE_NAMES[:after_ingest], "quality_gate", *STAGE_NAMES[after_ingest:]]:
+        # the EMR step's own command line, with a local master instead of the cluster
+        args = spark_submit_args(
+            stage,
+            DAY,
+            str(profile),
+            str(artifacts / "airlake.zip"),
+            str(artifacts / "spark_job.py"),
+        )
+        deploy = args.index("--deploy-mode")
         cmd = [
             str(env_dir / "bin" / "spark-submit"),
             "--master",
             "local[2]",
-            "--conf",
-            "spark.sql.parquet.outputTimestampType=TIMESTAMP_MICROS",
-            "--conf",
-            "spark.sql.session.timeZone=UTC",
-            "--py-files",
-            str(artifacts / "airlake.zip"),
-            str(artifacts / "spark_job.py"),
-            stage,
-            "--date",
-            DAY.isoformat(),
-            "--env",
-            str(profile),
+            *args[deploy + 2 :],
         ]
         with log.open("a") as out:
             step = subprocess.run(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=900)
