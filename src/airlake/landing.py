@@ -135,30 +135,49 @@ def relative_name(landing_uri: str, file_uri: str) -> str:
     return file_uri[len(root) :] if file_uri.startswith(root) else file_uri
 
 
-def _file_lines(data: bytes) -> tuple[pa.Array, pa.Array]:
-    """(line strings, raw bytes) of one file's content; null string where not UTF-8."""
+def _split(text: str) -> pa.Array:
+    """The lines of valid text; a trailing newline ends the last line."""
     import pyarrow.compute as pc
 
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pieces = data.split(b"\n")
-        if pieces[-1] == b"":
-            pieces.pop()
-        texts: list[str | None] = []
-        raws: list[bytes | None] = []
-        for piece in pieces:
-            try:
-                texts.append(piece.decode("utf-8"))
-                raws.append(None)
-            except UnicodeDecodeError:
-                texts.append(None)
-                raws.append(piece)
-        return pa.array(texts, pa.string()), pa.array(raws, pa.binary())
     lines = pc.split_pattern(pa.array([text], pa.large_string()), "\n").flatten()
     if text.endswith("\n"):
         lines = lines.slice(0, len(lines) - 1)
-    return lines.cast(pa.string()), pa.nulls(len(lines), pa.binary())
+    return lines.cast(pa.string())
+
+
+def _file_lines(data: bytes) -> tuple[pa.Array, pa.Array]:
+    """(line strings, raw bytes) of one file's content; null string where not UTF-8.
+
+    The content is decoded in runs: up to the line holding a byte that is not UTF-8, that line
+    kept as bytes, then on from the next line, so a file with a few bad lines costs a few
+    decodes, not one per line.
+    """
+    texts: list[pa.Array] = []
+    raws: list[pa.Array] = []
+    start = 0
+    while start < len(data):
+        try:
+            text = data[start:].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad = start + exc.start
+            line_start = data.rfind(b"\n", start, bad) + 1 or start
+            line_end = data.find(b"\n", bad)
+            line_end = len(data) if line_end < 0 else line_end
+            if line_start > start:
+                good = _split(data[start:line_start].decode("utf-8"))
+                texts.append(good)
+                raws.append(pa.nulls(len(good), pa.binary()))
+            texts.append(pa.nulls(1, pa.string()))
+            raws.append(pa.array([data[line_start:line_end]], pa.binary()))
+            start = line_end + 1
+            continue
+        good = _split(text)
+        texts.append(good)
+        raws.append(pa.nulls(len(good), pa.binary()))
+        break
+    if not texts:
+        return pa.array([], pa.string()), pa.array([], pa.binary())
+    return pa.concat_arrays(texts), pa.concat_arrays(raws)
 
 
 def _batch(parts: list[tuple[LandingFile, str, pa.Array, pa.Array]]) -> pa.Table:
@@ -203,8 +222,58 @@ def read_batches(
 
     A trailing newline ends the last line; it does not start an empty one. Every other piece
     between newlines is a line, empty ones included (they are quarantined, not skipped).
-    Memory stays at about one batch, whatever the size of the day.
+    The next batch is read while the caller works on this one; memory stays at about three
+    batches, whatever the size of the day.
     """
+    return _read_ahead(_batches(landing_uri, files, storage, batch_bytes))
+
+
+def _read_ahead(batches: Iterator[pa.Table]) -> Iterator[pa.Table]:
+    """Yield ``batches`` while a thread makes the next one, so that reading and splitting the
+    files overlaps the engine's work on the current batch. An error reading is raised here,
+    in the caller's thread; a caller that stops early stops the thread."""
+    import queue
+    import threading
+
+    handoff: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(item: tuple[str, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                if not put(("batch", batch)):
+                    return
+            put(("done", None))
+        except BaseException as exc:  # handed to the caller's thread, raised there
+            put(("error", exc))
+
+    thread = threading.Thread(target=produce, name="landing-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = handoff.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _batches(
+    landing_uri: str, files: Sequence[LandingFile], storage: StorageOptions, batch_bytes: int
+) -> Iterator[pa.Table]:
     fs = filesystem(landing_uri, storage)
     parts: list[tuple[LandingFile, str, pa.Array, pa.Array]] = []
     pending = 0

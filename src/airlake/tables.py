@@ -18,6 +18,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from airlake.contract import FIELDS, FieldType, Reason
 from airlake.errors import UserError
@@ -397,6 +398,8 @@ class CommitResult:
     snapshot_id: int | None
     files: int
     partitions: tuple[date, ...]
+    rows: int = 0
+    """Rows written by the commit (what a stage reports next to its time)."""
 
 
 def replace_partitions(
@@ -419,6 +422,7 @@ def replace_partitions(
 
     table = ensure_table(catalog, tdef)
     parts = tuple(sorted(set(partitions)))
+    rows = sum(pq.read_metadata(f).num_rows for f in local_files)
     remote = _place_files(table, tdef, local_files, storage)
     props = {"airlake.partitions": ",".join(p.isoformat() for p in parts), **(properties or {})}
     last_error: Exception | None = None
@@ -437,7 +441,9 @@ def replace_partitions(
                     if remote:
                         tx.add_files(remote, snapshot_properties=props, check_duplicate_files=False)
             snap = table.current_snapshot()
-            return CommitResult(tdef.name, snap.snapshot_id if snap else None, len(remote), parts)
+            return CommitResult(
+                tdef.name, snap.snapshot_id if snap else None, len(remote), parts, rows
+            )
         except (CommitFailedException, ValidationException) as exc:
             # Another run committed to the table first: redo the replace on its new state.
             last_error = exc
@@ -465,7 +471,7 @@ def replace_table(
                 )
                 table.overwrite(data, snapshot_properties=properties)
             snap = table.current_snapshot()
-            return CommitResult(tdef.name, snap.snapshot_id if snap else None, 1, ())
+            return CommitResult(tdef.name, snap.snapshot_id if snap else None, 1, (), data.num_rows)
         except (CommitFailedException, ValidationException):
             # Another run committed first: the rows are the whole table, so overwrite again.
             table = catalog.load_table(tdef.name)

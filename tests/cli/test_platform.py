@@ -60,6 +60,28 @@ def test_run_then_query_tables_history(profile: Path) -> None:
     assert "2026-11-10" in result.output and "campaign_daily" in result.output
 
 
+def test_run_prints_each_stage_time_and_rows_on_stderr(profile: Path) -> None:
+    result = CliRunner().invoke(cli, ["run", "--date", "2026-11-10", "--env", str(profile)])
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[1]: line for line in result.stderr.splitlines() if " s  rows: " in line}
+    assert set(lines) == {
+        "extract",
+        "ingest",
+        "clean",
+        "sessions",
+        "attribution",
+        "reports",
+        "quality",
+        "publish",
+        "maintain",
+    }
+    # the landing day holds two copies of one click and one broken line
+    assert "raw.events 2," in lines["ingest"] and "raw.quarantine 1," in lines["ingest"]
+    assert "clean.events 1" in lines["clean"]
+    assert all(float(line.split()[2]) >= 0 for line in lines.values())
+    assert " s  rows: " not in result.stdout, "timings go to stderr, the table to stdout"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

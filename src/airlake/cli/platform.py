@@ -7,13 +7,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from airlake.cli.output import FORMATS, render, text_table
 from airlake.errors import UserError
 from airlake.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from airlake.pipeline import StageResult
 
 
 def parse_day(text: str) -> date:
@@ -98,7 +101,7 @@ def run_command(
     overrides: tuple[str, ...],
 ) -> None:
     """Run the daily pipeline for a day or a range of days."""
-    from airlake.pipeline import STAGE_NAMES, open_run, run_day, stage, window_for
+    from airlake.pipeline import STAGE_NAMES, open_run, run_stage, stage, window_for
 
     settings = settings_for(env, overrides)
     first = parse_day(day)
@@ -111,12 +114,24 @@ def run_command(
     with progress() as report, open_run(settings, engine, report, force_ingest=force_ingest) as ctx:
         for i, d in enumerate(days, start=1):
             report(f"[{i}/{len(days)}] {d}")
-            for result in run_day(ctx, d, stages or STAGE_NAMES):
+            for name in stages or STAGE_NAMES:
+                result = run_stage(ctx, name, d)
+                click.echo(stage_timing(d, result), err=True)
                 for commit in result.commits:
                     rows.append(
                         [str(d), result.stage, commit.table, commit.files, commit.snapshot_id]
                     )
     click.echo(text_table(["day", "stage", "table", "files", "snapshot"], rows))
+
+
+def stage_timing(day: date, result: StageResult) -> str:
+    """One stderr line per stage: its elapsed seconds and the rows each table received (summed
+    over the landing days an ingest commits)."""
+    received: dict[str, int] = {}
+    for commit in result.commits:
+        received[commit.table] = received.get(commit.table, 0) + commit.rows
+    rows = ", ".join(f"{table} {n:,}" for table, n in received.items()) or "nothing to commit"
+    return f"  {day} {result.stage:<11} {result.seconds:7.1f} s  rows: {rows}"
 
 
 @click.command("gate")

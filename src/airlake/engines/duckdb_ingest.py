@@ -2,8 +2,9 @@
 
 The statement reads a relation ``lines`` (:data:`airlake.landing.LINES_SCHEMA`) and returns one
 row per line with a ``reason`` (null for a valid event), a ``detail`` naming the field at
-fault, and the typed contract fields. Rules and their order are
-:data:`airlake.contract.VALIDATION_ORDER`; the first rule a line fails gives its reason.
+fault, the typed contract fields, and the line itself only where it is quarantined. Rules and
+their order are :data:`airlake.contract.VALIDATION_ORDER`; the first rule a line fails gives its
+reason.
 """
 
 from __future__ import annotations
@@ -224,7 +225,7 @@ SELECT
     source_line,
     landing_date,
     landing_hour,
-    line AS raw_line,
-    raw_bytes
+    CASE WHEN reason IS NOT NULL THEN line END AS raw_line,
+    CASE WHEN reason IS NOT NULL THEN raw_bytes END AS raw_bytes
 FROM judged
 """

@@ -1,13 +1,22 @@
 -- clean.events: one row per event (first delivery wins), normalised, bots flagged not dropped.
 -- Input raw_events: raw.events for every landing day that can hold the dates written.
+-- The first delivery is chosen on a narrow key (sorting whole rows costs several times more),
+-- then its row is joined back; source_file + source_line name one raw row, and make the order
+-- total, so ties cannot keep two copies.
 WITH ranked AS (
     SELECT
-        r.*,
+        r.event_id,
+        r.source_file,
+        r.source_line,
         ROW_NUMBER() OVER (
             PARTITION BY r.event_id
-            ORDER BY r.landing_date, r.landing_hour, r.source_topic, r.source_partition, r.source_offset
+            ORDER BY r.landing_date, r.landing_hour, r.source_topic, r.source_partition, r.source_offset,
+                r.source_file, r.source_line
         ) AS copy_no
     FROM raw_events AS r
+),
+firsts AS (
+    SELECT k.source_file, k.source_line FROM ranked AS k WHERE k.copy_no = 1
 )
 SELECT
     r.event_id,
@@ -49,6 +58,7 @@ SELECT
     r.source_line,
     r.landing_date,
     r.landing_hour
-FROM ranked AS r
+FROM raw_events AS r
+JOIN firsts AS f ON r.source_file = f.source_file AND r.source_line = f.source_line
 CROSS JOIN params AS p
-WHERE r.copy_no = 1 AND r.event_date BETWEEN p.context_start AND p.window_end
+WHERE r.event_date BETWEEN p.context_start AND p.window_end
