@@ -38,7 +38,8 @@ def _index(name: str) -> int:
 
 
 def _type(name: str) -> str:
-    return f"t[{_index(name)}]"
+    # t[1] is the document's own type (path '$'), the fields follow in FIELDS order
+    return f"t[{_index(name) + 1}]"
 
 
 def _text(name: str) -> str:
@@ -165,25 +166,30 @@ WITH parsed AS (
     SELECT
         l.*,
         CASE
-            WHEN l.line IS NULL OR NOT json_valid(l.line) THEN NULL
+            WHEN l.line IS NULL OR NOT json_valid(l.line) THEN false
             WHEN (contains(l.line, 'NaN') OR contains(l.line, 'Infinity'))
-                AND regexp_matches(regexp_replace(l.line, {_q(_STRINGS)}, '', 'g'), 'NaN|Infinity') THEN NULL
-            ELSE CAST(l.line AS JSON)
-        END AS doc
+                AND regexp_matches(regexp_replace(l.line, {_q(_STRINGS)}, '', 'g'), 'NaN|Infinity') THEN false
+            ELSE true
+        END AS is_json
     FROM lines AS l
+),
+typed_doc AS (
+    SELECT
+        p.*,
+        CASE WHEN p.is_json THEN json_type(p.line, ['$', {paths}]) END AS t
+    FROM parsed AS p
 ),
 extracted AS (
     SELECT
-        p.*,
-        json_type(p.doc) AS doc_type,
-        CASE WHEN json_type(p.doc) = 'OBJECT' THEN json_type(p.doc, [{paths}]) END AS t,
-        CASE WHEN json_type(p.doc) = 'OBJECT' THEN json_extract_string(p.doc, [{paths}]) END AS s
-    FROM parsed AS p
+        d.*,
+        d.t[1] AS doc_type,
+        CASE WHEN d.t[1] = 'OBJECT' THEN json_extract_string(d.line, [{paths}]) END AS s
+    FROM typed_doc AS d
 ),
 typed AS (
     SELECT
         e.*,
-        CASE WHEN e.t[{_index("event_type")}] = 'VARCHAR' THEN e.s[{_index("event_type")}] END AS event_type,
+        CASE WHEN e.{_type("event_type")} = 'VARCHAR' THEN e.s[{_index("event_type")}] END AS event_type,
         {_timestamp("event_ts")} AS event_ts_v,
         {_timestamp("received_ts")} AS received_ts_v
     FROM extracted AS e
@@ -192,7 +198,7 @@ judged AS (
     SELECT
         y.*,
         CASE
-            WHEN y.doc IS NULL THEN '{Reason.MALFORMED_JSON}'
+            WHEN NOT y.is_json THEN '{Reason.MALFORMED_JSON}'
             WHEN y.doc_type <> 'OBJECT' THEN '{Reason.NOT_AN_OBJECT}'
             WHEN y.event_type IS NULL OR y.event_type NOT IN ({event_types}) THEN '{Reason.UNKNOWN_EVENT_TYPE}'
             WHEN {missing} THEN '{Reason.MISSING_FIELD}'
@@ -208,7 +214,7 @@ SELECT
     CASE reason
         WHEN '{Reason.MALFORMED_JSON}' THEN CASE WHEN line IS NULL THEN 'not UTF-8' ELSE 'not a JSON document' END
         WHEN '{Reason.NOT_AN_OBJECT}' THEN 'JSON ' || lower(doc_type) || ', expected an object'
-        WHEN '{Reason.UNKNOWN_EVENT_TYPE}' THEN 'event_type ' || coalesce(json_extract(doc, '$.event_type')::VARCHAR, 'absent')
+        WHEN '{Reason.UNKNOWN_EVENT_TYPE}' THEN 'event_type ' || coalesce(json_extract(line, '$.event_type')::VARCHAR, 'absent')
         WHEN '{Reason.MISSING_FIELD}' THEN {missing_detail}
         WHEN '{Reason.BAD_TYPE}' THEN {bad_type_detail}
         WHEN '{Reason.BAD_TIMESTAMP}' THEN {bad_ts_detail}
