@@ -353,3 +353,24 @@ def test_garbage_landing_lines_all_end_in_quarantine(
         1 for q in lines if judge(q, D1, 3).reason is None
     )
     assert all(row["reason"] for row in quarantine)
+
+
+def test_a_line_over_the_profile_limit_is_quarantined_with_its_first_bytes(
+    write_landing, local_settings: Settings
+) -> None:
+    """A 3 MB line (over the 1 MiB default) is never parsed: one quarantine row holding its
+    first 1024 bytes and its length; the valid line beside it is ingested."""
+    long = click_line("big-1", "2026-11-10T10:00:00")[:-1] + b', "user_agent": "'
+    long += b"x" * (3 * 1024 * 1024) + b'"}'
+    write_landing(D1, 10, [click_line("ok-1", "2026-11-10T10:00:00"), long])
+    with open_run(local_settings) as ctx:
+        run_day(ctx, D1)
+        (row,) = read_table(ctx.catalog, "raw.quarantine").to_pylist()
+        (quality,) = read_table(ctx.catalog, "reports.data_quality_daily").to_pylist()
+        events = read_table(ctx.catalog, "raw.events").column("event_id").to_pylist()
+    assert row["reason"] == "line_too_long" and row["raw_line"] is None
+    assert row["raw_bytes"] == long[:1024]
+    assert row["detail"].startswith(f"line of {len(long)} bytes, over the limit of 1048576")
+    assert events == ["ok-1"]
+    assert quality["lines"] == 2 and quality["quarantined"] == 1
+    assert quality["q_line_too_long"] == 1

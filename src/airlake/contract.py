@@ -48,6 +48,13 @@ class Reason(enum.StrEnum):
     :data:`TIMESTAMP_PATTERN`), or the event happened after it was received."""
     LATE_BEYOND_WINDOW = "late_beyond_window"
     """The event's date is older than the late-data window allows for its landing day."""
+    LINE_TOO_LONG = "line_too_long"
+    """The line is longer than the profile's ``pipeline.max_line_bytes``; only its first
+    :data:`LINE_PREFIX_BYTES` bytes are kept (in ``raw_bytes``), the rest is never parsed."""
+
+
+LINE_PREFIX_BYTES: Final = 1024
+"""How much of a line longer than the limit is kept in its quarantine row."""
 
 
 class FieldType(enum.StrEnum):
@@ -185,6 +192,7 @@ TIMESTAMP_FRACTION_DIGITS: Final = 6
 """Fractional digits kept of a timestamp (microseconds); further digits are cut, not rounded."""
 
 VALIDATION_ORDER: Final = (
+    "0. longer than pipeline.max_line_bytes -> line_too_long (first LINE_PREFIX_BYTES kept)",
     "1. not UTF-8, not JSON, or JSON with NaN/Infinity -> malformed_json",
     "2. JSON but not an object -> not_an_object",
     "3. event_type absent, null, not a string or not one of the four -> unknown_event_type",

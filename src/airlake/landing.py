@@ -17,6 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from airlake.contract import LINE_PREFIX_BYTES
 from airlake.errors import UserError
 from airlake.storage import StorageOptions, filesystem, fs_path, is_remote
 
@@ -36,9 +37,12 @@ LINES_SCHEMA = pa.schema(
         pa.field("landing_hour", pa.int32()),
         pa.field("line", pa.string()),
         pa.field("raw_bytes", pa.binary()),
+        pa.field("too_long_bytes", pa.int64()),
     ]
 )
-"""One landing line. ``line`` is null and ``raw_bytes`` holds the bytes when not UTF-8."""
+"""One landing line. ``line`` is null and ``raw_bytes`` holds the bytes when not UTF-8. A line
+longer than the limit has a null ``line``, its first :data:`LINE_PREFIX_BYTES` bytes in
+``raw_bytes`` and its length in ``too_long_bytes`` (null for every other line)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +149,28 @@ def _split(text: str) -> pa.Array:
     return lines.cast(pa.string())
 
 
+def _cut_long_lines(
+    texts: pa.Array, raws: pa.Array, max_line_bytes: int | None
+) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """(texts, raws, too_long_bytes) with every line longer than ``max_line_bytes`` cut to its
+    first :data:`LINE_PREFIX_BYTES` bytes, kept as bytes: such a line is never parsed."""
+    import pyarrow.compute as pc
+
+    none = pa.nulls(len(texts), pa.int64())
+    if max_line_bytes is None or not len(texts):
+        return texts, raws, none
+    as_bytes = pc.coalesce(texts.cast(pa.binary()), raws)
+    lengths = pc.binary_length(as_bytes).cast(pa.int64())
+    if pc.max(lengths).as_py() <= max_line_bytes:
+        return texts, raws, none
+    long = pc.fill_null(pc.greater(lengths, max_line_bytes), False)
+    return (
+        pc.if_else(long, pa.scalar(None, pa.string()), texts),
+        pc.if_else(long, pc.binary_slice(as_bytes, 0, LINE_PREFIX_BYTES), raws),
+        pc.if_else(long, lengths, pa.scalar(None, pa.int64())),
+    )
+
+
 def _file_lines(data: bytes) -> tuple[pa.Array, pa.Array]:
     """(line strings, raw bytes) of one file's content; null string where not UTF-8.
 
@@ -180,10 +206,10 @@ def _file_lines(data: bytes) -> tuple[pa.Array, pa.Array]:
     return pa.concat_arrays(texts), pa.concat_arrays(raws)
 
 
-def _batch(parts: list[tuple[LandingFile, str, pa.Array, pa.Array]]) -> pa.Table:
+def _batch(parts: list[tuple[LandingFile, str, pa.Array, pa.Array, pa.Array]]) -> pa.Table:
     import numpy as np
 
-    counts = [len(lines) for _, _, lines, _ in parts]
+    counts = [len(lines) for _, _, lines, _, _ in parts]
     file_index = np.repeat(np.arange(len(parts), dtype=np.int32), counts)
 
     def constant(values: list, type_: pa.DataType) -> pa.Array:
@@ -192,21 +218,22 @@ def _batch(parts: list[tuple[LandingFile, str, pa.Array, pa.Array]]) -> pa.Table
     offsets = np.concatenate(
         [
             np.arange(f.start_offset, f.start_offset + n, dtype=np.int64)
-            for (f, _, _, _), n in zip(parts, counts, strict=True)
+            for (f, _, _, _, _), n in zip(parts, counts, strict=True)
         ]
     )
     numbers = np.concatenate([np.arange(1, n + 1, dtype=np.int32) for n in counts])
     return pa.Table.from_arrays(
         [
-            constant([name for _, name, _, _ in parts], pa.string()),
-            constant([f.topic for f, _, _, _ in parts], pa.string()),
-            constant([f.partition for f, _, _, _ in parts], pa.int32()),
+            constant([name for _, name, _, _, _ in parts], pa.string()),
+            constant([f.topic for f, _, _, _, _ in parts], pa.string()),
+            constant([f.partition for f, _, _, _, _ in parts], pa.int32()),
             pa.array(offsets, pa.int64()),
             pa.array(numbers, pa.int32()),
-            constant([f.landing_date for f, _, _, _ in parts], pa.date32()),
-            constant([f.hour for f, _, _, _ in parts], pa.int32()),
-            pa.concat_arrays([lines for _, _, lines, _ in parts]),
-            pa.concat_arrays([raws for _, _, _, raws in parts]),
+            constant([f.landing_date for f, _, _, _, _ in parts], pa.date32()),
+            constant([f.hour for f, _, _, _, _ in parts], pa.int32()),
+            pa.concat_arrays([lines for _, _, lines, _, _ in parts]),
+            pa.concat_arrays([raws for _, _, _, raws, _ in parts]),
+            pa.concat_arrays([cut for _, _, _, _, cut in parts]),
         ],
         schema=LINES_SCHEMA,
     )
@@ -217,15 +244,17 @@ def read_batches(
     files: Sequence[LandingFile],
     storage: StorageOptions,
     batch_bytes: int = 64 * 1024 * 1024,
+    max_line_bytes: int | None = None,
 ) -> Iterator[pa.Table]:
     """Yield the files' lines as Arrow tables of :data:`LINES_SCHEMA`, about ``batch_bytes`` each.
+    Lines longer than ``max_line_bytes`` are cut (see :data:`LINES_SCHEMA`).
 
     A trailing newline ends the last line; it does not start an empty one. Every other piece
     between newlines is a line, empty ones included (they are quarantined, not skipped).
     The next batch is read while the caller works on this one; memory stays at about three
     batches, whatever the size of the day.
     """
-    return _read_ahead(_batches(landing_uri, files, storage, batch_bytes))
+    return _read_ahead(_batches(landing_uri, files, storage, batch_bytes, max_line_bytes))
 
 
 def _read_ahead(batches: Iterator[pa.Table]) -> Iterator[pa.Table]:
@@ -272,10 +301,14 @@ def _read_ahead(batches: Iterator[pa.Table]) -> Iterator[pa.Table]:
 
 
 def _batches(
-    landing_uri: str, files: Sequence[LandingFile], storage: StorageOptions, batch_bytes: int
+    landing_uri: str,
+    files: Sequence[LandingFile],
+    storage: StorageOptions,
+    batch_bytes: int,
+    max_line_bytes: int | None,
 ) -> Iterator[pa.Table]:
     fs = filesystem(landing_uri, storage)
-    parts: list[tuple[LandingFile, str, pa.Array, pa.Array]] = []
+    parts: list[tuple[LandingFile, str, pa.Array, pa.Array, pa.Array]] = []
     pending = 0
     for f in files:
         try:
@@ -287,8 +320,8 @@ def _batches(
             raise UserError(f"cannot read landing file {f.uri}: {exc}") from None
         if not data:
             continue
-        lines, raws = _file_lines(data)
-        parts.append((f, relative_name(landing_uri, f.uri), lines, raws))
+        lines, raws, cut = _cut_long_lines(*_file_lines(data), max_line_bytes)
+        parts.append((f, relative_name(landing_uri, f.uri), lines, raws, cut))
         pending += len(data)
         if pending >= batch_bytes:
             yield _batch(parts)

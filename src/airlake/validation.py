@@ -100,8 +100,16 @@ def _json_kind(value: Any) -> str:
     return "array" if isinstance(value, list) else "object"
 
 
-def judge(raw: bytes, landing_date: date, window_days: int) -> Verdict:
+def too_long_detail(length: int, max_line_bytes: int) -> str:
+    return f"line of {length} bytes, over the limit of {max_line_bytes} (pipeline.max_line_bytes)"
+
+
+def judge(
+    raw: bytes, landing_date: date, window_days: int, max_line_bytes: int | None = None
+) -> Verdict:
     """Judge one landing line (without its newline) against the contract."""
+    if max_line_bytes is not None and len(raw) > max_line_bytes:
+        return Verdict(Reason.LINE_TOO_LONG, too_long_detail(len(raw), max_line_bytes))
     try:
         text = raw.decode("utf-8")
         doc = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_first_wins)

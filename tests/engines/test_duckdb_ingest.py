@@ -17,11 +17,12 @@ from hypothesis import strategies as st
 
 from airlake.contract import Reason
 from airlake.engines.duckdb_ingest import ingest_sql
-from airlake.landing import LINES_SCHEMA
+from airlake.landing import LINES_SCHEMA, _cut_long_lines
 from airlake.validation import judge
 
 LANDING = date(2026, 11, 10)
 WINDOW = 3
+MAX_LINE = 2048
 
 CLICK = {
     "event_id": "e-1",
@@ -46,6 +47,10 @@ def _line(**changes: object) -> bytes:
 
 CASES: list[tuple[bytes, Reason | None]] = [
     (_line(), None),
+    (_line(user_agent="x" * MAX_LINE), Reason.LINE_TOO_LONG),
+    (b"\xff" * (MAX_LINE + 1), Reason.LINE_TOO_LONG),
+    (b"[" * (MAX_LINE + 1), Reason.LINE_TOO_LONG),
+    (_line(user_agent="x" * (MAX_LINE - len(_line(user_agent="")))), None),  # exactly the limit
     (b'{"event_id": ', Reason.MALFORMED_JSON),
     (b"\xff\xfe\x00", Reason.MALFORMED_JSON),
     (b"", Reason.MALFORMED_JSON),
@@ -113,6 +118,9 @@ def duckdb_verdicts(lines: list[bytes]) -> list[tuple[str | None, dict]]:
             texts.append(None)
             raws.append(raw)
     n = len(lines)
+    line_texts, line_raws, too_long = _cut_long_lines(
+        pa.array(texts, pa.string()), pa.array(raws, pa.binary()), MAX_LINE
+    )
     batch = pa.Table.from_pydict(
         {
             "source_file": ["f.json"] * n,
@@ -122,27 +130,41 @@ def duckdb_verdicts(lines: list[bytes]) -> list[tuple[str | None, dict]]:
             "source_line": list(range(1, n + 1)),
             "landing_date": [LANDING] * n,
             "landing_hour": [10] * n,
-            "line": texts,
-            "raw_bytes": raws,
+            "line": line_texts,
+            "raw_bytes": line_raws,
+            "too_long_bytes": too_long,
         },
         schema=LINES_SCHEMA,
     )
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     con.register("lines", batch)
-    rows = con.sql(ingest_sql(WINDOW) + " ORDER BY source_line").to_arrow_table().to_pylist()
+    rows = (
+        con.sql(ingest_sql(WINDOW, MAX_LINE) + " ORDER BY source_line").to_arrow_table().to_pylist()
+    )
     assert [r["source_line"] for r in rows] == list(range(1, n + 1)), "every line exactly once"
     return [(r["reason"], r) for r in rows]
 
 
 @pytest.mark.parametrize(("line", "expected"), CASES, ids=[str(i) for i in range(len(CASES))])
 def test_reference_judges_each_rule(line: bytes, expected: Reason | None) -> None:
-    assert judge(line, LANDING, WINDOW).reason == expected
+    assert judge(line, LANDING, WINDOW, MAX_LINE).reason == expected
 
 
 def test_duckdb_agrees_with_hand_written_cases() -> None:
     got = duckdb_verdicts([line for line, _ in CASES])
     assert [reason for reason, _ in got] == [None if e is None else e.value for _, e in CASES]
+
+
+def test_a_line_over_the_limit_keeps_its_first_bytes_and_length() -> None:
+    line = _line(user_agent="x" * 5000)
+    ((reason, row),) = duckdb_verdicts([line])
+    assert reason == "line_too_long"
+    assert row["raw_line"] is None and row["raw_bytes"] == line[:1024]
+    assert row["detail"] == f"line of {len(line)} bytes, over the limit of {MAX_LINE} " + (
+        "(pipeline.max_line_bytes)"
+    )
+    assert judge(line, LANDING, WINDOW, MAX_LINE).detail == row["detail"]
 
 
 def test_duckdb_types_a_valid_event() -> None:
@@ -161,7 +183,7 @@ def test_duckdb_and_reference_store_the_same_utc_instant_and_code() -> None:
         currency="eur",
     )
     ((reason, row),) = duckdb_verdicts([line])
-    event = judge(line, LANDING, WINDOW).event
+    event = judge(line, LANDING, WINDOW, MAX_LINE).event
     assert reason is None and event is not None
     assert row["event_ts"].isoformat() == "2026-11-10T10:00:00.123456+00:00"
     assert row["event_ts"] == event["event_ts"]
@@ -209,5 +231,5 @@ def test_fuzzed_lines_always_get_the_reference_verdict(lines: list[bytes]) -> No
     lines = [line.replace(b"\n", b" ") for line in lines]
     got = duckdb_verdicts(lines)
     for line, (reason, _) in zip(lines, got, strict=True):
-        expected = judge(line, LANDING, WINDOW).reason
+        expected = judge(line, LANDING, WINDOW, MAX_LINE).reason
         assert reason == (None if expected is None else expected.value), line

@@ -92,7 +92,8 @@ class DuckDBEngine:
         window_days: int,
         out_dir: str,
     ) -> IngestOutput:
-        sql = ingest_sql(window_days)
+        max_line_bytes = self._settings.max_line_bytes
+        sql = ingest_sql(window_days, max_line_bytes)
         events_cols = _projection(RAW_EVENTS.schema)
         if self._settings.truncate_ip:
             self._register_truncation()
@@ -101,7 +102,9 @@ class DuckDBEngine:
             )
         quarantine_cols = _projection(RAW_QUARANTINE.schema)
         lines = 0
-        for n, batch in enumerate(read_batches(landing_uri, files, self._storage)):
+        for n, batch in enumerate(read_batches(
+                landing_uri, files, self._storage, max_line_bytes=max_line_bytes
+            )):
             lines += batch.num_rows
             self.con.register("lines", batch)
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE judged AS {sql}")

@@ -141,8 +141,9 @@ def _first(cases: list[tuple[str, str]]) -> tuple[str, str]:
     return any_cond, detail
 
 
-def ingest_sql(window_days: int) -> str:
-    """The classifying SELECT over ``lines``. ``window_days`` is the late-data window L."""
+def ingest_sql(window_days: int, max_line_bytes: int) -> str:
+    """The classifying SELECT over ``lines``. ``window_days`` is the late-data window L;
+    ``max_line_bytes`` the limit the lines were cut at (it only appears in the detail)."""
     paths = ", ".join(_q(f"$.{f.name}") for f in FIELDS)
     event_types = ", ".join(_q(t.value) for t in EventType)
     missing, missing_detail = _first(_missing_cases())
@@ -198,6 +199,7 @@ judged AS (
     SELECT
         y.*,
         CASE
+            WHEN y.too_long_bytes IS NOT NULL THEN '{Reason.LINE_TOO_LONG}'
             WHEN NOT y.is_json THEN '{Reason.MALFORMED_JSON}'
             WHEN y.doc_type <> 'OBJECT' THEN '{Reason.NOT_AN_OBJECT}'
             WHEN y.event_type IS NULL OR y.event_type NOT IN ({event_types}) THEN '{Reason.UNKNOWN_EVENT_TYPE}'
@@ -212,6 +214,7 @@ judged AS (
 SELECT
     reason,
     CASE reason
+        WHEN '{Reason.LINE_TOO_LONG}' THEN 'line of ' || too_long_bytes || ' bytes, over the limit of {int(max_line_bytes)} (pipeline.max_line_bytes)'
         WHEN '{Reason.MALFORMED_JSON}' THEN CASE WHEN line IS NULL THEN 'not UTF-8' ELSE 'not a JSON document' END
         WHEN '{Reason.NOT_AN_OBJECT}' THEN 'JSON ' || lower(doc_type) || ', expected an object'
         WHEN '{Reason.UNKNOWN_EVENT_TYPE}' THEN 'event_type ' || coalesce(json_extract(line, '$.event_type')::VARCHAR, 'absent')

@@ -72,8 +72,10 @@ def _judge_files(
     s3_endpoint: str | None,
     region: str,
     truncate: bool = False,
+    max_line_bytes: int | None = None,
 ) -> Iterator[Any]:
     """Executor side: read each file, judge every line, yield one tuple per line."""
+    from airlake.contract import LINE_PREFIX_BYTES, Reason
     from airlake.storage import filesystem, fs_path
     from airlake.validation import judge
 
@@ -91,11 +93,15 @@ def _judge_files(
             pieces.pop()
         landing = date.fromisoformat(row.landing_date)
         for i, raw in enumerate(pieces):
-            verdict = judge(raw, landing, window_days)
-            try:
-                text: str | None = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                text = None
+            verdict = judge(raw, landing, window_days, max_line_bytes)
+            if verdict.reason is Reason.LINE_TOO_LONG:
+                text: str | None = None
+                raw = raw[:LINE_PREFIX_BYTES]
+            else:
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    text = None
             source = (
                 row.topic,
                 row.partition,
@@ -218,7 +224,13 @@ class SparkEngine:
             listing, max(1, min(len(listing), 8))
         ).mapPartitions(
             lambda rows: _judge_files(
-                rows, landing_uri, window_days, s.s3_endpoint, s.aws_region, s.truncate_ip
+                rows,
+                landing_uri,
+                window_days,
+                s.s3_endpoint,
+                s.aws_region,
+                s.truncate_ip,
+                s.max_line_bytes,
             )
         )
         judged = self.spark.createDataFrame(rdd, columns).cache()
