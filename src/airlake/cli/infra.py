@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -101,16 +102,29 @@ def tfvars_command(env: str) -> None:
     "--endpoint-url", default=None, envvar="AWS_ENDPOINT_URL", help="AWS endpoint override."
 )
 @click.option(
+    "--terraform",
+    "terraform",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Terraform folder to check (default: the project's infra/terraform).",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def verify_command(env: str, live: bool, endpoint_url: str | None, fmt: str) -> None:
-    """Check network, IAM, S3 and the bundle against what MWAA + EMR + Athena need."""
+def verify_command(
+    env: str,
+    live: bool,
+    endpoint_url: str | None,
+    terraform: Path | None,
+    fmt: str,
+) -> None:
+    """Check network, IAM, S3, MWAA and the bundle against what MWAA + EMR + Athena need."""
     from dataclasses import asdict
 
     from airlake.infra.rules import failed
     from airlake.infra.verify import verify
 
-    results = verify(env, live, endpoint_url)
+    results = verify(env, live, endpoint_url, terraform=terraform)
     if fmt == "json":
         click.echo(json.dumps([asdict(r) for r in results], indent=2))
     else:

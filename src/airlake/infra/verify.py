@@ -19,8 +19,27 @@ def bundle_has_constraints_line(env: str) -> bool:
     return constraints_url(bundle.mwaa_version) in text
 
 
-def verify(env: str, live: bool = False, endpoint_url: str | None = None) -> list[Result]:
-    """Results of every rule for ``env``."""
+def verify(
+    env: str,
+    live: bool = False,
+    endpoint_url: str | None = None,
+    terraform: Path | None = None,
+) -> list[Result]:
+    """Results of every rule for ``env``.
+
+    Args:
+        env: sandbox, test or production.
+        live: read the deployed account instead of the code.
+        endpoint_url: AWS endpoint override for ``live``.
+        terraform: the Terraform folder to read (default: the project's ``infra/terraform``).
+
+    Returns:
+        airlake's rules in their order.
+
+    Raises:
+        UserError: an unknown environment, an unreadable account, or Terraform that does not
+            parse.
+    """
     import os
 
     values = profile_values(env, environ=os.environ)
@@ -29,9 +48,9 @@ def verify(env: str, live: bool = False, endpoint_url: str | None = None) -> lis
         from airlake.infra.live import facts_from_account
 
         facts = facts_from_account(inputs["name"], inputs["region"], endpoint_url)
-    else:
-        from airlake.infra.terraform import facts_from_terraform
+        return evaluate(facts)
+    from airlake.infra.terraform import facts_from_terraform
 
-        facts = facts_from_terraform(project_root() / "infra" / "terraform", inputs)
-        facts.constraints_line = bundle_has_constraints_line(env)
+    facts = facts_from_terraform(terraform or project_root() / "infra" / "terraform", inputs)
+    facts.constraints_line = bundle_has_constraints_line(env)
     return evaluate(facts)
