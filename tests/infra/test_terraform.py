@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,10 +18,9 @@ from airlake.infra.tfvars import tfvars
 from airlake.infra.verify import verify
 from airlake.profiles_check import Kind, diff
 from airlake.settings import read_profile_file
-from tests.infra.conftest import ROOT, TERRAFORM
+from tests.infra.conftest import TERRAFORM
 
 TF_FILES = sorted(TERRAFORM.rglob("*.tf"))
-CHECKOV = "3.3.30"
 
 
 def test_there_is_terraform_to_check() -> None:
@@ -69,8 +66,9 @@ def test_generated_inputs_differ_only_in_sizing_and_derived_names() -> None:
             ), d
 
 
-def test_static_verify_passes_on_the_shipped_code() -> None:
-    results = verify("production")
+@pytest.mark.slow
+def test_static_verify_passes_on_the_shipped_code(checkov: str) -> None:
+    results = verify("production", checkov=checkov)
     assert [r.check for r in results] == [
         "NET001",
         "NET002",
@@ -85,6 +83,7 @@ def test_static_verify_passes_on_the_shipped_code() -> None:
         "S3001",
         "S3002",
         "BND001",
+        "CKV",
     ]
     assert all(r.status is Status.PASS for r in results), results
 
@@ -98,38 +97,16 @@ def test_every_checkov_skip_is_justified() -> None:
                 )
 
 
-def _checkov() -> str:
-    """checkov in its own environment (its pins clash with Airflow's), installed on first use."""
-    env = ROOT / ".tools" / "checkov"
-    binary = env / "bin" / "checkov"
-    if not binary.exists():
-        uv = shutil.which("uv") or str(ROOT / ".tools" / "bin" / "uv")
-        subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(env)], check=True)
-        subprocess.run(
-            [
-                uv,
-                "pip",
-                "install",
-                "--quiet",
-                "--python",
-                str(env / "bin" / "python"),
-                f"checkov=={CHECKOV}",
-            ],
-            check=True,
-        )
-    return str(binary)
-
-
 @pytest.mark.slow
 @pytest.mark.integration
-def test_checkov_reports_no_failed_check() -> None:
+def test_checkov_reports_no_failed_check(checkov: str) -> None:
     """checkov without a platform key reports no severities, so the bar is stricter than
     "no high or critical": no failed check at all; skips carry their reason inline."""
     import json
 
     done = subprocess.run(
         [
-            _checkov(),
+            checkov,
             "-d",
             str(TERRAFORM),
             "--framework",

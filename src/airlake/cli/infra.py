@@ -109,6 +109,13 @@ def tfvars_command(env: str) -> None:
     help="Terraform folder to check (default: the project's infra/terraform).",
 )
 @click.option(
+    "--checkov",
+    "checkov",
+    default=None,
+    envvar="AIRLAKE_CHECKOV",
+    help="checkov program (default: on PATH, or .tools/checkov from make checkov).",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 def verify_command(
@@ -116,15 +123,17 @@ def verify_command(
     live: bool,
     endpoint_url: str | None,
     terraform: Path | None,
+    checkov: str | None,
     fmt: str,
 ) -> None:
-    """Check network, IAM, S3, MWAA and the bundle against what MWAA + EMR + Athena need."""
+    """Check network, IAM, S3, MWAA and the bundle against what MWAA + EMR + Athena need; on the
+    code, checkov's Terraform checks too."""
     from dataclasses import asdict
 
     from airlake.infra.rules import failed
     from airlake.infra.verify import verify
 
-    results = verify(env, live, endpoint_url, terraform=terraform)
+    results = verify(env, live, endpoint_url, terraform=terraform, checkov=checkov)
     if fmt == "json":
         click.echo(json.dumps([asdict(r) for r in results], indent=2))
     else:

@@ -3,6 +3,9 @@ applied to the Terraform code before deploying and to the live account after (pu
 collected facts in, results out).
 
 Each rule is one function whose docstring is its summary; ``RULES`` lists them in their order.
+Generic Terraform checks (bucket ACLs and policies, versioning, logging, ...) are checkov's, which
+``airlake verify`` runs beside these on the code (:mod:`airlake.infra.checkov`); the rules here
+are what the platform needs, and what can also be read back from an account.
 """
 
 from __future__ import annotations
