@@ -167,7 +167,8 @@ def test_the_shipped_code_reads_into_every_resource() -> None:
     assert _failing(f) == {}
 
 
-# Each form Terraform offers for the same insecure change, read into facts.
+# Each form Terraform offers for the same insecure change; test_mutations runs the whole
+# verify (checkov included) on one case of each rule, these read the forms into facts only.
 FORMS = {
     "rule ::/0 on a separate security group rule": (
         "modules/network/main.tf",
