@@ -24,6 +24,12 @@ help: ## List the targets
 .PHONY: install
 install: $(VENV)/.synced ## Install uv and the locked environment into .venv
 
+.PHONY: checkov
+checkov: install ## Install checkov, which airlake verify runs on the Terraform code, in .tools/checkov
+	@test -x $(TOOLS)/checkov/bin/checkov || $(UV) venv --quiet --python $(PY) $(TOOLS)/checkov
+	$(UV) pip install --quiet --python $(TOOLS)/checkov/bin/python \
+		checkov==$$($(PY) -c 'from airlake.infra.checkov import VERSION; print(VERSION)')
+
 .PHONY: demo
 demo: install ## Run the main job on the embedded defaults: 3 generated days through the Airflow DAG, then a summary
 	$(VENV)/bin/airlake demo

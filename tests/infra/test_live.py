@@ -1,5 +1,7 @@
 """``verify --live`` against moto's server on 127.0.0.1: a correct environment passes every
-check; a deliberately broken one fails exactly the checks it should, naming the resource."""
+check; a deliberately broken one fails exactly the checks it should, naming the resource; an
+insecure one (an admin policy, IAM on every role, internet ingress, a public or unencrypted
+bucket) is caught by the same rules as the code."""
 
 from __future__ import annotations
 
@@ -102,17 +104,76 @@ def build(broken: bool) -> dict[str, str]:
     for suffix in ("landing", "warehouse", "athena-results", "mwaa-source"):
         bucket = f"{NAME}-{suffix}"
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+        s3.put_bucket_encryption(
+            Bucket=bucket,
+            ServerSideEncryptionConfiguration={
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]
+            },
+        )
         if not (broken and suffix == "landing"):
             s3.put_public_access_block(
-                Bucket=bucket,
-                PublicAccessBlockConfiguration={
-                    "BlockPublicAcls": True,
-                    "IgnorePublicAcls": True,
-                    "BlockPublicPolicy": True,
-                    "RestrictPublicBuckets": True,
-                },
+                Bucket=bucket, PublicAccessBlockConfiguration=dict.fromkeys(BLOCK_PUBLIC, True)
             )
-    return {"subnet": subnets[0], "table": table, "sg": sg}
+    return {"subnet": subnets[0], "table": table, "sg": sg, "vpc": vpc}
+
+
+BLOCK_PUBLIC = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ec2.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
+
+
+def make_insecure(ids: dict[str, str]) -> str:
+    """Five insecure changes to a correct environment, as someone might make them by hand."""
+    ec2, iam, s3 = boto3.client("ec2"), boto3.client("iam"), boto3.client("s3")
+    iam.create_role(RoleName=f"{NAME}-emr-service", AssumeRolePolicyDocument=TRUST)
+    iam.attach_role_policy(
+        RoleName=f"{NAME}-emr-service", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess"
+    )
+    iam.create_role(RoleName=f"{NAME}-emr-ec2", AssumeRolePolicyDocument=TRUST)
+    iam.put_role_policy(
+        RoleName=f"{NAME}-emr-ec2",
+        PolicyName="roles",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "iam:*", "Resource": "arn:aws:iam::*:role/*"}
+                ],
+            }
+        ),
+    )
+    web = ec2.create_security_group(GroupName=f"{NAME}-web", Description="web", VpcId=ids["vpc"])
+    ec2.authorize_security_group_ingress(
+        GroupId=web["GroupId"],
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 443,
+                "ToPort": 443,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            }
+        ],
+    )
+    bucket = f"{NAME}-scratch"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            **dict.fromkeys(BLOCK_PUBLIC, True),
+            "RestrictPublicBuckets": False,
+        },
+    )
+    return str(web["GroupId"])
 
 
 def test_a_correct_environment_passes_every_live_check(moto: str) -> None:
@@ -120,7 +181,19 @@ def test_a_correct_environment_passes_every_live_check(moto: str) -> None:
     results = verify("production", live=True, endpoint_url=moto)
     assert {r.check: r.status for r in results} == {
         c: Status.PASS
-        for c in ("NET001", "NET002", "NET003", "NET004", "IAM001", "IAM002", "S3001")
+        for c in (
+            "NET001",
+            "NET002",
+            "NET003",
+            "NET004",
+            "NET005",
+            "IAM001",
+            "IAM002",
+            "IAM003",
+            "IAM004",
+            "S3001",
+            "S3002",
+        )
     }
 
 
@@ -156,3 +229,29 @@ def test_cli_exit_codes_and_json(moto: str) -> None:
         "IAM002",
         "S3001",
     }
+
+
+def test_an_insecure_environment_fails_the_same_rules_as_the_code(
+    moto: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")  # AdministratorAccess exists
+    group = make_insecure(build(broken=False))
+    results = {r.check: r for r in verify("production", live=True, endpoint_url=moto)}
+    assert {c for c, r in results.items() if r.status is Status.FAIL} == {
+        "NET005",
+        "IAM003",
+        "IAM004",
+        "S3001",
+        "S3002",
+    }
+    assert f"{group} (airlake-production-web): 443/tcp from 0.0.0.0/0" in results["NET005"].evidence
+    assert (
+        "airlake-production-emr-ec2: iam:* on arn:aws:iam::*:role/* (inline policy roles)"
+        in results["IAM003"].evidence
+    )
+    assert (
+        "airlake-production-emr-service: arn:aws:iam::aws:policy/AdministratorAccess"
+        in results["IAM004"].evidence
+    )
+    assert "airlake-production-scratch: RestrictPublicBuckets off" in results["S3001"].evidence
+    assert results["S3002"].evidence == "no default encryption: airlake-production-scratch"

@@ -1,27 +1,26 @@
 """The Terraform code: parses, documents its variables, and differs between environments only
-in sizing and derived names; the static verify passes on it."""
+in sizing and derived names; the static verify passes on it. Reading it into facts: every
+bucket, role, policy and security group counts, in whatever form and file it is declared."""
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from airlake.infra.terraform import load
+from airlake.infra.rules import Facts, Result, Status, evaluate
+from airlake.infra.terraform import facts_from_terraform
+from airlake.infra.tfconfig import load
 from airlake.infra.tfvars import tfvars
 from airlake.infra.verify import verify
 from airlake.profiles_check import Kind, diff
 from airlake.settings import read_profile_file
+from tests.infra.conftest import TERRAFORM
 
-ROOT = Path(__file__).resolve().parents[2]
-TERRAFORM = ROOT / "infra" / "terraform"
 TF_FILES = sorted(TERRAFORM.rglob("*.tf"))
-CHECKOV = "3.3.30"
 
 
 def test_there_is_terraform_to_check() -> None:
@@ -67,19 +66,26 @@ def test_generated_inputs_differ_only_in_sizing_and_derived_names() -> None:
             ), d
 
 
-def test_static_verify_passes_on_the_shipped_code() -> None:
-    results = verify("production")
+@pytest.mark.slow
+def test_static_verify_passes_on_the_shipped_code(checkov: str) -> None:
+    results = verify("production", checkov=checkov)
     assert [r.check for r in results] == [
         "NET001",
         "NET002",
         "NET003",
         "NET004",
+        "NET005",
         "IAM001",
         "IAM002",
+        "IAM003",
+        "IAM004",
+        "MWA001",
         "S3001",
+        "S3002",
         "BND001",
+        "CKV",
     ]
-    assert all(r.status.value == "pass" for r in results), results
+    assert all(r.status is Status.PASS for r in results), results
 
 
 def test_every_checkov_skip_is_justified() -> None:
@@ -91,38 +97,16 @@ def test_every_checkov_skip_is_justified() -> None:
                 )
 
 
-def _checkov() -> str:
-    """checkov in its own environment (its pins clash with Airflow's), installed on first use."""
-    env = ROOT / ".tools" / "checkov"
-    binary = env / "bin" / "checkov"
-    if not binary.exists():
-        uv = shutil.which("uv") or str(ROOT / ".tools" / "bin" / "uv")
-        subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(env)], check=True)
-        subprocess.run(
-            [
-                uv,
-                "pip",
-                "install",
-                "--quiet",
-                "--python",
-                str(env / "bin" / "python"),
-                f"checkov=={CHECKOV}",
-            ],
-            check=True,
-        )
-    return str(binary)
-
-
 @pytest.mark.slow
 @pytest.mark.integration
-def test_checkov_reports_no_failed_check() -> None:
+def test_checkov_reports_no_failed_check(checkov: str) -> None:
     """checkov without a platform key reports no severities, so the bar is stricter than
     "no high or critical": no failed check at all; skips carry their reason inline."""
     import json
 
     done = subprocess.run(
         [
-            _checkov(),
+            checkov,
             "-d",
             str(TERRAFORM),
             "--framework",
@@ -142,3 +126,210 @@ def test_checkov_reports_no_failed_check() -> None:
     failed = [c for r in reports for c in r["results"]["failed_checks"]]
     assert failed == [], [(c["check_id"], c["resource"]) for c in failed]
     assert sum(r["summary"]["passed"] for r in reports) > 100
+
+
+def _facts(root: Path) -> Facts:
+    return facts_from_terraform(root, tfvars(read_profile_file("production")))
+
+
+def _failing(facts: Facts) -> dict[str, Result]:
+    return {r.check: r for r in evaluate(facts) if r.status is Status.FAIL}
+
+
+def _add(root: Path, relative: str, hcl: str) -> None:
+    path = root / relative
+    path.write_text((path.read_text() if path.exists() else "") + "\n" + hcl)
+
+
+def test_the_shipped_code_reads_into_every_resource() -> None:
+    f = _facts(TERRAFORM)
+    assert [b.name for b in f.buckets] == [
+        "module.data.module.logs.aws_s3_bucket.this (airlake-production-access-logs)",
+        *(
+            f'module.data.module.bucket["{b}"].aws_s3_bucket.this (airlake-production-{b})'
+            for b in ("landing", "warehouse", "athena-results", "mwaa-source")
+        ),
+    ]
+    assert all(b.public_access_blocked and b.encrypted for b in f.buckets)
+    assert {r.name for r in f.roles} == {
+        "module.network.aws_iam_role.flow (airlake-production-vpc-flow-logs)",
+        "module.emr.aws_iam_role.service (airlake-production-emr-service)",
+        "module.emr.aws_iam_role.ec2 (airlake-production-emr-ec2)",
+        "module.mwaa.aws_iam_role.execution (airlake-production-execution)",
+    }
+    assert f.execution_role == "module.mwaa.aws_iam_role.execution (airlake-production-execution)"
+    emr = next(r for r in f.roles if "emr-service" in r.name)
+    assert emr.managed_policies == (
+        "arn:aws:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2",
+    )
+    assert f.security_group == "module.network.aws_security_group.mwaa"
+    assert f.webservers[0].access_mode == "PRIVATE_ONLY"
+    assert _failing(f) == {}
+
+
+# Each form Terraform offers for the same insecure change; test_mutations runs the whole
+# verify (checkov included) on one case of each rule, these read the forms into facts only.
+FORMS = {
+    "rule ::/0 on a separate security group rule": (
+        "modules/network/main.tf",
+        """resource "aws_security_group_rule" "v6" {
+  type              = "ingress"
+  from_port         = 8080
+  to_port           = 8080
+  protocol          = "tcp"
+  ipv6_cidr_blocks  = ["::/0"]
+  security_group_id = aws_security_group.mwaa.id
+}""",
+        "NET005",
+        "module.network.aws_security_group_rule.v6: 8080/tcp from ::/0",
+    ),
+    "vpc ingress rule resource": (
+        "modules/network/main.tf",
+        """resource "aws_vpc_security_group_ingress_rule" "web" {
+  security_group_id = aws_security_group.mwaa.id
+  cidr_ipv4         = "0.0.0.0/0"
+  from_port         = 443
+  to_port           = 443
+  ip_protocol       = "tcp"
+}""",
+        "NET005",
+        "module.network.aws_vpc_security_group_ingress_rule.web: 443/tcp from 0.0.0.0/0",
+    ),
+    "a new security group in the root module, all traffic": (
+        "envs/production/extra.tf",
+        """resource "aws_security_group" "debug" {
+  name = "debug"
+  ingress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["10.0.0.0/8", "0.0.0.0/0"]
+  }
+}""",
+        "NET005",
+        "aws_security_group.debug: all traffic from 0.0.0.0/0",
+    ),
+    "managed_policy_arns on the role": (
+        "modules/emr/extra.tf",
+        """resource "aws_iam_role" "spare" {
+  name                = "${var.name}-spare"
+  assume_role_policy  = "{}"
+  managed_policy_arns = ["arn:aws:iam::aws:policy/PowerUserAccess"]
+}""",
+        "IAM004",
+        "module.emr.aws_iam_role.spare (airlake-production-spare): arn:aws:iam::aws:policy/PowerUserAccess",
+    ),
+    "aws_iam_policy_attachment by role name": (
+        "envs/production/extra.tf",
+        """resource "aws_iam_policy_attachment" "iam" {
+  name       = "iam"
+  roles      = ["airlake-production-emr-ec2"]
+  policy_arn = "arn:aws:iam::aws:policy/IAMFullAccess"
+}""",
+        "IAM004",
+        "module.emr.aws_iam_role.ec2 (airlake-production-emr-ec2): arn:aws:iam::aws:policy/IAMFullAccess",
+    ),
+    "customer policy document attached to the role": (
+        "modules/mwaa/extra.tf",
+        """resource "aws_iam_policy" "wide" {
+  name   = "wide"
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = ["s3:*"], Resource = ["*"] }] })
+}
+resource "aws_iam_role_policy_attachment" "wide" {
+  role       = aws_iam_role.execution.name
+  policy_arn = aws_iam_policy.wide.arn
+}""",
+        "IAM002",
+        "module.mwaa.aws_iam_role.execution (airlake-production-execution): s3:* on * (module.mwaa.aws_iam_role_policy_attachment.wide)",
+    ),
+    "inline_policy block with a heredoc document": (
+        "modules/emr/main.tf",
+        """resource "aws_iam_role" "extra" {
+  name               = "${var.name}-extra"
+  assume_role_policy = "{}"
+  inline_policy {
+    name   = "all"
+    policy = <<POLICY
+{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*:*", "Resource": "*"}}
+POLICY
+  }
+}""",
+        "IAM002",
+        "module.emr.aws_iam_role.extra (airlake-production-extra): *:* on * (module.emr.aws_iam_role.extra inline_policy all)",
+    ),
+    "iam:PassRole on every role in the account": (
+        "modules/mwaa/main.tf",
+        """resource "aws_iam_role_policy" "pass" {
+  name   = "pass"
+  role   = aws_iam_role.execution.id
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "iam:PassRole", Resource = "arn:aws:iam::${local.account}:role/*" }] })
+}""",
+        "IAM003",
+        "module.mwaa.aws_iam_role.execution (airlake-production-execution): iam:PassRole on arn:aws:iam::${local.account}:role/* (module.mwaa.aws_iam_role_policy.pass)",
+    ),
+    "a role outside the code, named by a data source": (
+        "modules/mwaa/extra.tf",
+        """data "aws_iam_role" "legacy" {
+  name = "legacy-airflow"
+}
+resource "aws_iam_role_policy_attachment" "legacy" {
+  role       = data.aws_iam_role.legacy.name
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}""",
+        "IAM004",
+        "role module.mwaa.data.aws_iam_role.legacy: arn:aws:iam::aws:policy/AdministratorAccess",
+    ),
+    "bucket in the root module with an inline public access block by name": (
+        "envs/production/extra.tf",
+        """resource "aws_s3_bucket" "scratch" {
+  bucket = "${var.name}-scratch"
+  server_side_encryption_configuration {
+    rule {
+      apply_server_side_encryption_by_default {
+        sse_algorithm = "AES256"
+      }
+    }
+  }
+}
+resource "aws_s3_bucket_public_access_block" "scratch" {
+  bucket                  = "airlake-production-scratch"
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = false
+  restrict_public_buckets = true
+}""",
+        "S3001",
+        "aws_s3_bucket.scratch (airlake-production-scratch): ignore_public_acls off",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", FORMS.values(), ids=FORMS.keys())
+def test_every_form_of_an_insecure_change_is_read(
+    terraform_copy: Path, case: tuple[str, str, str, str]
+) -> None:
+    relative, hcl, check, evidence = case
+    _add(terraform_copy, relative, hcl)
+    failing = _failing(_facts(terraform_copy))
+    assert set(failing) == {check}
+    assert evidence in failing[check].evidence
+
+
+def test_an_mwaa_environment_with_the_access_mode_from_a_variable(terraform_copy: Path) -> None:
+    main = terraform_copy / "modules" / "mwaa" / "main.tf"
+    main.write_text(main.read_text().replace('"PRIVATE_ONLY"', "var.access_mode"))
+    _add(
+        terraform_copy,
+        "modules/mwaa/variables.tf",
+        'variable "access_mode" {\n  type    = string\n  default = "PUBLIC_ONLY"\n}',
+    )
+    assert "module.mwaa.aws_mwaa_environment.this: webserver_access_mode = PUBLIC_ONLY" in (
+        _failing(_facts(terraform_copy))["MWA001"].evidence
+    )
+
+
+def test_an_environment_without_a_root_module_is_one_clear_error(tmp_path: Path) -> None:
+    from airlake.errors import UserError
+
+    with pytest.raises(UserError, match=r"no Terraform root module at .*envs/production"):
+        _facts(tmp_path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -101,16 +102,38 @@ def tfvars_command(env: str) -> None:
     "--endpoint-url", default=None, envvar="AWS_ENDPOINT_URL", help="AWS endpoint override."
 )
 @click.option(
+    "--terraform",
+    "terraform",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Terraform folder to check (default: the project's infra/terraform).",
+)
+@click.option(
+    "--checkov",
+    "checkov",
+    default=None,
+    envvar="AIRLAKE_CHECKOV",
+    help="checkov program (default: on PATH, or .tools/checkov from make checkov).",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def verify_command(env: str, live: bool, endpoint_url: str | None, fmt: str) -> None:
-    """Check network, IAM, S3 and the bundle against what MWAA + EMR + Athena need."""
+def verify_command(
+    env: str,
+    live: bool,
+    endpoint_url: str | None,
+    terraform: Path | None,
+    checkov: str | None,
+    fmt: str,
+) -> None:
+    """Check network, IAM, S3, MWAA and the bundle against what MWAA + EMR + Athena need; on the
+    code, checkov's Terraform checks too."""
     from dataclasses import asdict
 
     from airlake.infra.rules import failed
     from airlake.infra.verify import verify
 
-    results = verify(env, live, endpoint_url)
+    results = verify(env, live, endpoint_url, terraform=terraform, checkov=checkov)
     if fmt == "json":
         click.echo(json.dumps([asdict(r) for r in results], indent=2))
     else:

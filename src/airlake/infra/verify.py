@@ -19,8 +19,29 @@ def bundle_has_constraints_line(env: str) -> bool:
     return constraints_url(bundle.mwaa_version) in text
 
 
-def verify(env: str, live: bool = False, endpoint_url: str | None = None) -> list[Result]:
-    """Results of every rule for ``env``."""
+def verify(
+    env: str,
+    live: bool = False,
+    endpoint_url: str | None = None,
+    terraform: Path | None = None,
+    checkov: str | None = None,
+) -> list[Result]:
+    """Results of every rule for ``env``.
+
+    Args:
+        env: sandbox, test or production.
+        live: read the deployed account instead of the code.
+        endpoint_url: AWS endpoint override for ``live``.
+        terraform: the Terraform folder to read (default: the project's ``infra/terraform``).
+        checkov: the checkov program (default: found on ``PATH`` or in ``.tools/checkov``).
+
+    Returns:
+        airlake's rules in their order, then (on the code) checkov's failed checks.
+
+    Raises:
+        UserError: an unknown environment, an unreadable account, Terraform that does not parse,
+            or checkov missing for a check of the code.
+    """
     import os
 
     values = profile_values(env, environ=os.environ)
@@ -29,9 +50,13 @@ def verify(env: str, live: bool = False, endpoint_url: str | None = None) -> lis
         from airlake.infra.live import facts_from_account
 
         facts = facts_from_account(inputs["name"], inputs["region"], endpoint_url)
-    else:
-        from airlake.infra.terraform import facts_from_terraform
+        return evaluate(facts)
+    from airlake.infra.checkov import find as find_checkov
+    from airlake.infra.checkov import scan as run_checkov
+    from airlake.infra.terraform import facts_from_terraform
 
-        facts = facts_from_terraform(project_root() / "infra" / "terraform", inputs)
-        facts.constraints_line = bundle_has_constraints_line(env)
-    return evaluate(facts)
+    root = terraform or project_root() / "infra" / "terraform"
+    facts = facts_from_terraform(root, inputs)
+    facts.constraints_line = bundle_has_constraints_line(env)
+    program = find_checkov(project_root(), checkov)
+    return evaluate(facts) + run_checkov(root, inputs["environment"], program)
