@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from airlake.errors import UserError
 from airlake.pipeline import STAGE_NAMES, Window, open_run, run_day, window_for
+from airlake.report.publish import reports_dir
 from airlake.settings import Settings
 from airlake.tables import TABLES, content_hash, read_table
 from airlake.validation import judge
@@ -374,3 +375,29 @@ def test_a_line_over_the_profile_limit_is_quarantined_with_its_first_bytes(
     assert events == ["ok-1"]
     assert quality["lines"] == 2 and quality["quarantined"] == 1
     assert quality["q_line_too_long"] == 1
+
+
+def test_files_in_the_landing_folders_that_are_not_sink_files_are_counted_and_named(
+    write_landing, local_settings: Settings, tmp_path
+) -> None:
+    """A stray upload and a note in the day's folders are never read, but data quality counts
+    and names them, and the dashboard says so."""
+    sink = write_landing(D1, 10, [click_line("ok-1", "2026-11-10T10:00:00")])
+    stray = sink.with_name(sink.name + ".tmp")
+    stray.write_bytes(b'{"half": ')
+    note = sink.parent.parent / "README.txt"
+    note.write_text("uploaded by hand")
+    with open_run(local_settings) as ctx:
+        run_day(ctx, D1)
+        (quality,) = read_table(ctx.catalog, "reports.data_quality_daily").to_pylist()
+        files = read_table(ctx.catalog, "raw.landing_files").to_pylist()
+    landing = tmp_path / "landing"
+    names = sorted(str(p.relative_to(landing)) for p in (stray, note))
+    assert quality["other_files"] == 2
+    assert quality["other_file_names"] == ", ".join(names)
+    assert quality["lines"] == 1 and quality["quarantined"] == 0
+    assert sorted((f["path"], f["sink_file"]) for f in files) == sorted(
+        [(str(sink.relative_to(landing)), True), *((n, False) for n in names)]
+    )
+    page = (reports_dir(local_settings) / "latest.html").read_text()
+    assert "2 file(s) in the landing folders are not sink files" in page and names[0] in page

@@ -98,8 +98,23 @@ def _ls(fs: Any, path: str, landing_uri: str) -> list[dict]:
         raise UserError(f"cannot list landing folder {shown}: {exc}") from None
 
 
+@dataclass(frozen=True, slots=True)
+class LandingDay:
+    files: list[LandingFile]
+    """The sink files, in landing order (hour, topic, partition, offset)."""
+    others: list[LandingFile]
+    """Every other file in the day's folders (a name the sink does not write: a temporary
+    upload, a stray copy, a note); never read, counted and named in data quality. Only
+    ``uri``, ``landing_date``, ``size`` and ``version`` are meaningful."""
+
+
 def list_day(landing_uri: str, day: date, storage: StorageOptions) -> list[LandingFile]:
-    """Every sink file of one landing day, in landing order (hour, topic, partition, offset).
+    """Every sink file of one landing day, in landing order (see :func:`scan_day`)."""
+    return scan_day(landing_uri, day, storage).files
+
+
+def scan_day(landing_uri: str, day: date, storage: StorageOptions) -> LandingDay:
+    """The files of one landing day: the sink's, and any other file in the day's folders.
 
     Sink files are ``*.json`` and, from a sink with ``s3.compression.type=gzip``, ``*.json.gz``.
     Every folder on the way is listed explicitly: one that cannot be read fails the listing.
@@ -119,18 +134,23 @@ def list_day(landing_uri: str, day: date, storage: StorageOptions) -> list[Landi
         day_dir = f"{topic['name'].rstrip('/')}/year={day:%Y}/month={day:%m}/day={day:%d}"
         for hour in _ls(fs, day_dir, landing_uri):
             if hour.get("type") != "directory":
+                found[hour["name"]] = hour
                 continue
             for entry in _ls(fs, hour["name"], landing_uri):
-                if entry.get("type") == "file":
-                    found[entry["name"]] = entry
+                # a folder inside an hour folder is not the sink's either
+                found[entry["name"].rstrip("/")] = entry
     files: list[LandingFile] = []
+    others: list[LandingFile] = []
     prefix = landing_uri.split("://", 1)[0] + "://" if is_remote(landing_uri) else ""
     for path, info in sorted(found.items()):
-        parsed = parse_key(f"{prefix}{path}", int(info.get("size") or 0), _version(info))
-        if parsed is not None:
+        size, version = int(info.get("size") or 0), _version(info)
+        parsed = parse_key(f"{prefix}{path}", size, version)
+        if parsed is not None and info.get("type") == "file" and parsed.landing_date == day:
             files.append(parsed)
+        else:
+            others.append(LandingFile(f"{prefix}{path}", "", day, 0, 0, 0, size, version))
     files.sort(key=lambda f: (f.hour, f.topic, f.partition, f.start_offset))
-    return files
+    return LandingDay(files, others)
 
 
 def relative_name(landing_uri: str, file_uri: str) -> str:

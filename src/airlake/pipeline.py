@@ -25,7 +25,7 @@ from airlake import models
 from airlake.catalog import open_catalog
 from airlake.engines import Engine, Relation, create_engine
 from airlake.errors import UserError
-from airlake.landing import list_day, relative_name
+from airlake.landing import list_day, relative_name, scan_day
 from airlake.settings import EngineMode, Settings
 from airlake.storage import StorageOptions
 from airlake.tables import (
@@ -172,6 +172,7 @@ QUALITY = ModelStep(
         ("quarantine", RAW_QUARANTINE, _run_day),
         ("clean_events", CLEAN_EVENTS, _event_dates),
         ("exchange_rates", DIM_EXCHANGE_RATES, _event_dates),
+        ("landing_files", RAW_LANDING_FILES, _run_day),
     ),
     _run_day,
 )
@@ -276,11 +277,17 @@ def ingest_day(ctx: RunContext, day: date, *, force: bool = False) -> list[Commi
     """Ingest one landing day into raw.events and raw.quarantine (skipped when its files are
     exactly the ones already ingested, unless ``force``)."""
     s = ctx.settings
-    files = list_day(s.landing_uri, day, ctx.storage)
-    listing = sorted((relative_name(s.landing_uri, f.uri), f.size, f.version) for f in files)
-    if not force and listing == _recorded_files(ctx, day):
+    scanned = scan_day(s.landing_uri, day, ctx.storage)
+    files = scanned.files
+    sink = {f.uri for f in files}
+    listing = sorted(
+        (relative_name(s.landing_uri, f.uri), f.size, f.version, f.uri in sink)
+        for f in [*files, *scanned.others]
+    )
+    if not force and [entry[:3] for entry in listing] == _recorded_files(ctx, day):
         return []
-    ctx.on_progress(f"ingest landing day {day}: {len(files)} files")
+    others = f", {len(scanned.others)} other files not read" if scanned.others else ""
+    ctx.on_progress(f"ingest landing day {day}: {len(files)} files{others}")
     with tempfile.TemporaryDirectory(prefix="airlake-ingest-") as tmp:
         out = ctx.engine.ingest(s.landing_uri, files, day, s.late_window_days, tmp)
         props = {
@@ -299,9 +306,10 @@ def ingest_day(ctx: RunContext, day: date, *, force: bool = False) -> list[Commi
         listing_table = pa.table(
             {
                 "landing_date": [day] * len(listing),
-                "path": [p for p, _, _ in listing],
-                "size": [n for _, n, _ in listing],
-                "version": [v for _, _, v in listing],
+                "path": [p for p, _, _, _ in listing],
+                "size": [n for _, n, _, _ in listing],
+                "version": [v for _, _, v, _ in listing],
+                "sink_file": [k for _, _, _, k in listing],
             },
             schema=RAW_LANDING_FILES.schema,
         )

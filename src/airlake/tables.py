@@ -102,10 +102,12 @@ RAW_LANDING_FILES = TableDef(
             pa.field("path", pa.string()),
             pa.field("size", pa.int64()),
             pa.field("version", pa.string()),
+            pa.field("sink_file", pa.bool_()),
         ]
     ),
     "landing_date",
-    "The landing files each landing day was ingested from.",
+    "The files of each landing day at ingest: the sink files read (sink_file) and any other "
+    "file found in the day's folders, never read (counted in data quality).",
 )
 CLEAN_EVENTS = TableDef(
     "clean.events",
@@ -230,6 +232,8 @@ REPORT_QUALITY = TableDef(
             pa.field("late_events", pa.int64()),
             pa.field("quarantine_share", pa.float64()),
             pa.field("no_rate_events", pa.int64()),
+            pa.field("other_files", pa.int64()),
+            pa.field("other_file_names", pa.string()),
         ]
     ),
     "landing_date",

@@ -1,6 +1,7 @@
 -- reports.data_quality_daily: per landing day, lines received = valid + duplicates + quarantined.
 -- Inputs: raw_events and quarantine for the landing day; clean_events for the window (the first
--- deliveries that landed that day carry its landing_date).
+-- deliveries that landed that day carry its landing_date); landing_files for the landing day
+-- (files in its folders that are not sink files are counted and named, never read).
 WITH received AS (
     SELECT COUNT(*) AS accepted
     FROM raw_events AS r
@@ -26,6 +27,14 @@ firsts AS (
         ON r.rate_date = e.event_date AND r.currency = e.currency
         AND r.reporting_currency = p.reporting_currency
     WHERE e.landing_date = p.landing_date
+),
+strays AS (
+    SELECT
+        COUNT(*) AS other_files,
+        NULLIF(ARRAY_TO_STRING(LIST_SORT(LIST(f.path)), ', '), '') AS other_file_names
+    FROM landing_files AS f
+    CROSS JOIN params AS p
+    WHERE f.landing_date = p.landing_date AND NOT COALESCE(f.sink_file, TRUE)
 ),
 rejected AS (
     SELECT
@@ -61,9 +70,12 @@ SELECT
     CAST(COALESCE(f.bot_events, 0) AS BIGINT) AS bot_events,
     CAST(COALESCE(f.late_events, 0) AS BIGINT) AS late_events,
     CAST(q.quarantined AS DOUBLE) / NULLIF(r.accepted + q.quarantined, 0) AS quarantine_share,
-    CAST(COALESCE(f.no_rate_events, 0) AS BIGINT) AS no_rate_events
+    CAST(COALESCE(f.no_rate_events, 0) AS BIGINT) AS no_rate_events,
+    CAST(s.other_files AS BIGINT) AS other_files,
+    s.other_file_names
 FROM params AS p
 CROSS JOIN received AS r
 CROSS JOIN firsts AS f
 CROSS JOIN rejected AS q
+CROSS JOIN strays AS s
 WHERE r.accepted + q.quarantined > 0

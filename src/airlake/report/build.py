@@ -276,6 +276,9 @@ def _quality(rows: Sequence[Row]) -> str:
     no_rate = any(row.get("no_rate_events") for row in rows)
     if no_rate:  # amounts in a currency without an exchange rate for their day
         headers.append("No exchange rate")
+    others = [r for r in rows if r.get("other_files")]
+    if others:  # files in the landing folders that the sink did not write: never read
+        headers.append("Other files")
     head = "".join(
         f'<th class="reason">{_e(h[2:])}</th>' if h.startswith("· ") else f"<th>{_e(h)}</th>"
         for h in headers
@@ -296,12 +299,21 @@ def _quality(rows: Sequence[Row]) -> str:
         ]
         if no_rate:
             cells.append(("no_rate_events", fmt.integer(r.get("no_rate_events") or 0)))
+        if others:
+            cells.append(("other_files", fmt.integer(r.get("other_files") or 0)))
         body.append(
             f'<tr data-landing="{r["landing_date"].isoformat()}">'
             + "".join(f'<td data-key="{k}">{_e(c)}</td>' for k, c in cells)
             + "</tr>"
         )
     note = "" if reasons else '<p class="note">No line was quarantined.</p>'
+    for r in others:
+        note += (
+            f'<p class="note" data-other-files="{r["landing_date"].isoformat()}">'
+            f"Landing day {r['landing_date'].isoformat()}: {fmt.integer(r['other_files'])} "
+            f"file(s) in the landing folders are not sink files and were not read: "
+            f"{_e(r.get('other_file_names') or '')}</p>"
+        )
     return (
         '<div class="scroll"><table id="quality"><thead><tr>'
         + head
