@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 from airlake.preflight.finding import Finding, Severity
+from airlake.preflight.markers import UV_PLATFORM
 from airlake.preflight.project import Project
 from airlake.preflight.target_env import find_uv
 from airlake.preflight.targets import Target
@@ -58,6 +59,9 @@ def resolver_findings(project: Project, target: Target) -> list[Finding]:
                 "--python-version",
                 # a patch release, not X.Y.0: packages such as pandas require e.g. >=3.7.1
                 f"{target.python_version}.99",
+                # markers and wheels as on the target's workers, whatever machine this is
+                "--python-platform",
+                UV_PLATFORM,
                 "-c",
                 str(cfile),
                 "--build-constraints",

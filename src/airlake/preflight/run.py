@@ -15,6 +15,7 @@ Check = Callable[[Project, Target], Iterable[Finding]]
 CHECKS: tuple[Check, ...] = (
     checks_requirements.requirements_readable,
     checks_requirements.constraints_line,
+    checks_requirements.marker_excludes,
     checks_requirements.airflow_listed,
     checks_requirements.constraint_conflicts,
     checks_requirements.already_shipped,
