@@ -94,6 +94,20 @@ def dag_files_parse(project: Project, target: Target) -> Iterator[Finding]:
             )
 
 
+def files_not_read(project: Project, target: Target) -> Iterator[Finding]:
+    """DAG and plugin files (and plugins.zip) past preflight's reading limits: not analysed."""
+    for unread in project.unread:
+        yield Finding(
+            "PF208",
+            Severity.WARNING,
+            unread.path,
+            0,
+            f"not analysed: {unread.reason}; nothing in it is checked",
+            "check it by hand, or bring it within preflight's limits (split a large file; keep "
+            "plugins.zip to what the workers need)",
+        )
+
+
 def _shipped_by_requirements(project: Project, target: Target, module: str) -> bool:
     """Whether the project's requirements install what ``module`` needs on the target (a
     provider package, or the top-level package an import error names): then the image alone

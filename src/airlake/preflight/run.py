@@ -23,6 +23,7 @@ CHECKS: tuple[Check, ...] = (
     checks_requirements.provider_needs_newer_airflow,
     checks_requirements.url_requirements,
     checks_dags.dag_files_parse,
+    checks_dags.files_not_read,
     checks_dags.moved_imports,
     checks_dags.removed_arguments,
     checks_dags.subdags_and_days_ago,
