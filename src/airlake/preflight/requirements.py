@@ -201,6 +201,16 @@ def read_requirements(
     return result
 
 
+def as_one_file(requirements: Requirements) -> str:
+    """What was read, as one requirements text for uv: the options and requirement lines of
+    every file read, includes inlined. No ``-r`` line is left for uv to follow (an include
+    outside the project must not be read, nor its content quoted in uv's errors) and no
+    ``-c`` line (the target's constraints apply)."""
+    lines = [line for _, _, line in requirements.options]
+    lines += [("-e " if r.editable else "") + r.text for r in requirements.requirements]
+    return "".join(line + "\n" for line in lines)
+
+
 def _inside(path: Path, root: Path) -> bool:
     try:
         path.resolve().relative_to(root.resolve())
