@@ -206,12 +206,12 @@ def moto_endpoint(monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.fixture
-def postgres_url():
-    """A fresh PostgreSQL database on 127.0.0.1:5432 (trust auth), dropped afterwards.
+def new_postgres_url() -> Iterator[Callable[[], str]]:
+    """Make fresh PostgreSQL databases on 127.0.0.1:5432 (trust auth): each call creates one and
+    returns its URL; all are dropped afterwards.
 
     Fails in CI when the server is unreachable (CI provides it); skips with the reason elsewhere.
     """
-    import os
     import uuid
 
     import sqlalchemy as sa
@@ -219,15 +219,29 @@ def postgres_url():
     admin = sa.create_engine(
         "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT"
     )
-    try:
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"airlake_{uuid.uuid4().hex[:10]}"
+        try:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f"CREATE DATABASE {name}"))
+        except sa.exc.OperationalError as exc:
+            if os.environ.get("CI"):
+                pytest.fail(f"PostgreSQL on 127.0.0.1:5432 is unreachable in CI: {exc}")
+            pytest.skip(f"PostgreSQL on 127.0.0.1:5432 is unreachable: {str(exc).splitlines()[0]}")
+        made.append(name)
+        return f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
+
+    yield make
+    if made:
         with admin.connect() as conn:
-            name = f"airlake_{uuid.uuid4().hex[:10]}"
-            conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    except sa.exc.OperationalError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL on 127.0.0.1:5432 is unreachable in CI: {exc}")
-        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 is unreachable: {str(exc).splitlines()[0]}")
-    yield f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            for name in made:
+                conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
     admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(new_postgres_url: Callable[[], str]) -> str:
+    """A fresh PostgreSQL database on 127.0.0.1:5432 (trust auth), dropped afterwards."""
+    return new_postgres_url()

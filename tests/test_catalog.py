@@ -1,9 +1,12 @@
-"""The Iceberg catalog on PostgreSQL (the team profile): concurrent commits from two processes."""
+"""The Iceberg catalog on PostgreSQL (the team profile): concurrent commits from several
+processes, on a catalog in use and on a fresh one."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -87,3 +90,72 @@ def test_two_processes_committing_at_once_lose_and_duplicate_nothing(
         run_day(ctx, D2)
     team = load_settings(str(profile), environ={})
     assert _hashes(team) == _hashes(sequential)
+
+
+# Imports first (seconds, and uneven), then every process waits for the same start signal, so the
+# runs reach the fresh catalog's creation and their first commits within milliseconds.
+START_TOGETHER = r"""
+import sys, time
+from pathlib import Path
+import airlake.cli, airlake.pipeline, pyiceberg.catalog.sql, pyiceberg.table, duckdb
+ready, go = Path(sys.argv[1]), Path(sys.argv[2])
+ready.touch()
+while not go.exists():
+    time.sleep(0.001)
+sys.argv = ["airlake", *sys.argv[3:]]
+airlake.cli.main()
+"""
+LOST_RACE = re.compile(r"error: .*another run committed first; re-run")
+
+
+def _started_together(folder: Path, runs: int, *args: str) -> list[tuple[int, str]]:
+    folder.mkdir(parents=True, exist_ok=True)
+    go = folder / "go"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", START_TOGETHER, str(folder / f"ready{i}"), str(go), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(runs)
+    ]
+    deadline = time.monotonic() + 120
+    while len(list(folder.glob("ready*"))) < runs and time.monotonic() < deadline:
+        time.sleep(0.05)
+    go.touch()
+    return [(p.wait(timeout=600), p.communicate()[1]) for p in procs]
+
+
+def test_runs_started_together_on_a_fresh_catalog_retry_or_say_so_in_one_line(
+    new_postgres_url, tmp_path: Path
+) -> None:
+    generate(
+        GeneratorConfig(start=D1, days=1, events_per_day=300, seed=5, out=str(tmp_path / "landing"))
+    )
+    sequential = settings_from_values(
+        {
+            "storage": {"landing": str(tmp_path / "landing"), "warehouse": str(tmp_path / "seq")},
+            "catalog": {"type": "sqlite", "uri": f"sqlite:///{tmp_path}/seq.db"},
+        }
+    )
+    with open_run(sequential) as ctx:
+        run_day(ctx, D1)
+    expected = _hashes(sequential)
+
+    for trial in range(3):  # a fresh database each time: the race is on creating the catalog
+        folder = tmp_path / f"trial{trial}"
+        folder.mkdir()
+        profile = _profile(
+            folder / "team.toml", tmp_path / "landing", folder / "warehouse", new_postgres_url()
+        )
+        outcomes = _started_together(
+            folder / "signals", 3, "run", "--env", str(profile), "--date", D1.isoformat()
+        )
+        for code, err in outcomes:
+            assert "Traceback" not in err, err[-3000:]
+            # a run that lost every retry says so in its last line, and a re-run converges
+            assert code == 0 or (code == 1 and LOST_RACE.fullmatch(err.strip().splitlines()[-1]))
+        if any(code for code, _ in outcomes):
+            assert _run(profile, D1).wait(timeout=600) == 0
+        assert _hashes(load_settings(str(profile), environ={})) == expected

@@ -308,18 +308,30 @@ def table_def(name: str) -> TableDef:
         raise UserError(f"unknown table {name!r}; known: {', '.join(BY_NAME)}") from None
 
 
-def _with_new_columns(table: Table, tdef: TableDef) -> Table:
+def _with_new_columns(catalog: Catalog, table: Table, tdef: TableDef) -> Table:
     """A table made by an earlier version gets the columns added since (nullable, at the end:
-    older rows read them as null); nothing else about a schema changes silently."""
-    have = {f.name for f in table.schema().fields}
-    missing = [f for f in tdef.schema if f.name not in have]
-    if not missing:
-        return table
+    older rows read them as null); nothing else about a schema changes silently.
+
+    Two runs of a new version may add them at once: the loser's commit fails, and it looks
+    again at the schema the winner committed (adding a column is idempotent).
+    """
+    from pyiceberg.exceptions import CommitFailedException, ValidationException
     from pyiceberg.io.pyarrow import _pyarrow_to_schema_without_ids
 
-    with table.update_schema() as update:
-        update.union_by_name(_pyarrow_to_schema_without_ids(pa.schema(missing)))
-    return table
+    for _ in range(COMMIT_ATTEMPTS):
+        have = {f.name for f in table.schema().fields}
+        missing = [f for f in tdef.schema if f.name not in have]
+        if not missing:
+            return table
+        try:
+            with table.update_schema() as update:
+                update.union_by_name(_pyarrow_to_schema_without_ids(pa.schema(missing)))
+            return table
+        except (CommitFailedException, ValidationException):
+            table = catalog.load_table(tdef.name)
+    raise UserError(
+        f"could not add the new columns of {tdef.name}: another run committed first; re-run"
+    )
 
 
 def ensure_table(catalog: Catalog, tdef: TableDef) -> Table:
@@ -339,7 +351,7 @@ def ensure_table(catalog: Catalog, tdef: TableDef) -> Table:
         if not _namespace_exists(catalog, tdef.namespace):
             raise
     if catalog.table_exists(tdef.name):
-        return _with_new_columns(catalog.load_table(tdef.name), tdef)
+        return _with_new_columns(catalog, catalog.load_table(tdef.name), tdef)
     from pyiceberg.io.pyarrow import _pyarrow_to_schema_without_ids
     from pyiceberg.schema import assign_fresh_schema_ids
 

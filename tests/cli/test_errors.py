@@ -213,3 +213,35 @@ def test_runs_racing_on_a_fresh_catalog_both_create_the_tables(
             t.join()
         assert errors == []
         assert catalogs[0].table_exists(RAW_EVENTS.name)
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.integration)]
+)
+def test_a_run_that_loses_every_commit_race_says_so_in_one_line(
+    backend: str, profile: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    import pyiceberg.table
+    from pyiceberg.catalog.sql import SqlCatalog
+    from pyiceberg.exceptions import CommitFailedException
+
+    def commit_table(self, table, requirements, updates):  # another run always commits first
+        raise CommitFailedException(f"Table has been updated by another process: {table.name()}")
+
+    monkeypatch.setattr(SqlCatalog, "commit_table", commit_table)
+    monkeypatch.setattr(pyiceberg.table.time, "sleep", lambda seconds: None)  # its own retries
+    catalog = (
+        [
+            "--set",
+            "catalog.type=postgres",
+            "--set",
+            f"catalog.uri={request.getfixturevalue('postgres_url')}",
+        ]
+        if backend == "postgres"
+        else []
+    )
+    result = CliRunner().invoke(
+        cli,
+        ["run", "--date", DAY.isoformat(), "--stage", "ingest", "--env", str(profile), *catalog],
+    )
+    _one_error_line(result, "another run committed first; re-run")

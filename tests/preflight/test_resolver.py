@@ -25,3 +25,17 @@ def test_the_resolver_names_the_conflict_and_accepts_the_fixed_file(tmp_path: Pa
     for fix in fixes(load_project(project), target):
         (project / fix.path).write_text(fix.after)
     assert resolver_findings(load_project(project), target) == []
+
+
+@pytest.mark.parametrize("absolute", [True, False])
+def test_the_resolver_follows_no_include_out_of_the_project(tmp_path: Path, absolute: bool) -> None:
+    secret = "secret-token-xyz"
+    outside = tmp_path / "outside.txt"
+    outside.write_text(f"{secret}==1.0\n")
+    project = tmp_path / "proj"
+    (project / "dags").mkdir(parents=True)
+    include = outside if absolute else "../outside.txt"
+    (project / "requirements.txt").write_text(f"-r {include}\nrequests\n")
+    findings = resolver_findings(load_project(project), load_target("mwaa-2.10.3"))
+    assert secret not in repr(findings)
+    assert findings == []  # uv never saw the outside line

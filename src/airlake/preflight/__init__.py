@@ -2,6 +2,7 @@
 for every finding; an optional runtime check in an isolated environment."""
 
 from airlake.preflight.finding import Finding, Severity
+from airlake.preflight.limits import ReadLimits
 from airlake.preflight.project import Project, load_project
 from airlake.preflight.run import CHECKS, run_checks
 from airlake.preflight.targets import Target, known_targets, load_target
@@ -10,6 +11,7 @@ __all__ = [
     "CHECKS",
     "Finding",
     "Project",
+    "ReadLimits",
     "Severity",
     "Target",
     "known_targets",

@@ -12,6 +12,7 @@ from packaging.version import Version
 from airlake.preflight.finding import Finding, Severity
 from airlake.preflight.imports_index import Status, TargetImports, for_target, not_indexed_reason
 from airlake.preflight.livy import livy_replacement
+from airlake.preflight.markers import installed
 from airlake.preflight.moves import moves_for
 from airlake.preflight.project import Project, SourceFile
 from airlake.preflight.targets import Target, normalise
@@ -93,10 +94,25 @@ def dag_files_parse(project: Project, target: Target) -> Iterator[Finding]:
             )
 
 
-def _shipped_by_requirements(project: Project, module: str) -> bool:
-    """Whether the project's requirements install what ``module`` needs (a provider package, or
-    the top-level package an import error names): then the image alone cannot judge it."""
-    names = {r.name for r in project.requirements.requirements if r.name}
+def files_not_read(project: Project, target: Target) -> Iterator[Finding]:
+    """DAG and plugin files (and plugins.zip) past preflight's reading limits: not analysed."""
+    for unread in project.unread:
+        yield Finding(
+            "PF208",
+            Severity.WARNING,
+            unread.path,
+            0,
+            f"not analysed: {unread.reason}; nothing in it is checked",
+            "check it by hand, or bring it within preflight's limits (split a large file; keep "
+            "plugins.zip to what the workers need)",
+        )
+
+
+def _shipped_by_requirements(project: Project, target: Target, module: str) -> bool:
+    """Whether the project's requirements install what ``module`` needs on the target (a
+    provider package, or the top-level package an import error names): then the image alone
+    cannot judge it. A line whose marker is false on the target installs nothing there."""
+    names = {r.name for r in installed(project.requirements.requirements, target) if r.name}
     parts = module.split(".")
     if parts[:2] == ["airflow", "providers"] and len(parts) > 2:
         for depth in range(len(parts), 2, -1):
@@ -173,7 +189,7 @@ def _import_finding(
             _deprecated_fix(index, module, name, found.replacement),
         )
     if found.status is Status.NOT_SHIPPED:
-        if target.kind == "airflow" or _shipped_by_requirements(project, module):
+        if target.kind == "airflow" or _shipped_by_requirements(project, target, module):
             return None
         package = _provider_package(module)
         return Finding(
@@ -186,7 +202,7 @@ def _import_finding(
         )
     if found.status is Status.BROKEN:
         missing = _missing_package(found.detail)
-        if missing and _shipped_by_requirements(project, missing):
+        if missing and _shipped_by_requirements(project, target, missing):
             return None
         return Finding(
             "PF201",

@@ -8,6 +8,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from airlake.preflight.finding import Finding, Severity
+from airlake.preflight.markers import WORKER_DESCRIPTION, installed, installs_on
 from airlake.preflight.project import Project
 from airlake.preflight.requirements import CONSTRAINTS_URL
 from airlake.preflight.targets import Target, first_airflow_shipping
@@ -67,9 +68,26 @@ def constraints_line(project: Project, target: Target) -> Iterator[Finding]:
         )
 
 
+def marker_excludes(project: Project, target: Target) -> Iterator[Finding]:
+    """Lines whose environment marker is false on the target's workers: pip skips them there,
+    so they are not judged against the target."""
+    for r in project.requirements.requirements:
+        if installs_on(r.marker, target) is False:
+            yield Finding(
+                "PF111",
+                Severity.INFO,
+                r.path,
+                r.line,
+                f"`{r.text}` is not installed on {target.name}: its marker is false on the "
+                f"target's workers ({WORKER_DESCRIPTION}, Python {target.python_version}), so it "
+                "is not checked against the target",
+                "nothing to do for this target",
+            )
+
+
 def airflow_listed(project: Project, target: Target) -> Iterator[Finding]:
     """apache-airflow itself must not be in requirements (it would move the target's Airflow)."""
-    for r in project.requirements.requirements:
+    for r in installed(project.requirements.requirements, target):
         if r.name == "apache-airflow":
             yield Finding(
                 "PF103",
@@ -83,7 +101,7 @@ def airflow_listed(project: Project, target: Target) -> Iterator[Finding]:
 
 def constraint_conflicts(project: Project, target: Target) -> Iterator[Finding]:
     """A requirement whose version range excludes the version the target's constraints pin."""
-    for r in project.requirements.requirements:
+    for r in installed(project.requirements.requirements, target):
         if not r.name or r.name == "apache-airflow" or not r.specifier:
             continue
         pinned = target.constraints.get(r.name)
@@ -101,7 +119,7 @@ def constraint_conflicts(project: Project, target: Target) -> Iterator[Finding]:
 
 def already_shipped(project: Project, target: Target) -> Iterator[Finding]:
     """Packages the target image already ships: redundant, or a conflict when pinned otherwise."""
-    for r in project.requirements.requirements:
+    for r in installed(project.requirements.requirements, target):
         if not r.name or r.name == "apache-airflow":
             continue
         shipped = target.preinstalled.get(r.name)
@@ -131,7 +149,7 @@ def already_shipped(project: Project, target: Target) -> Iterator[Finding]:
 
 def essential_pins(project: Project, target: Target) -> Iterator[Finding]:
     """Pins MWAA applies last and users cannot override."""
-    for r in project.requirements.requirements:
+    for r in installed(project.requirements.requirements, target):
         pinned = target.essential.get(r.name or "")
         if pinned and r.specifier and _allows(r.specifier, pinned) is False:
             yield Finding(
@@ -146,7 +164,7 @@ def essential_pins(project: Project, target: Target) -> Iterator[Finding]:
 
 def provider_needs_newer_airflow(project: Project, target: Target) -> Iterator[Finding]:
     """A provider release newer than any the target's Airflow line was built with."""
-    for r in project.requirements.requirements:
+    for r in installed(project.requirements.requirements, target):
         if not (r.name or "").startswith("apache-airflow-providers-") or not r.pinned:
             continue
         shipped = target.constraints.get(r.name or "")
@@ -168,7 +186,7 @@ def provider_needs_newer_airflow(project: Project, target: Target) -> Iterator[F
 
 def url_requirements(project: Project, target: Target) -> Iterator[Finding]:
     """VCS and URL requirements: the target must reach that host while it installs."""
-    for r in project.requirements.requirements:
+    for r in installed(project.requirements.requirements, target):
         if r.url:
             yield Finding(
                 "PF109",

@@ -14,6 +14,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from airlake.preflight.imports_index import Status, TargetImports, for_target
+from airlake.preflight.markers import installed
 from airlake.preflight.moves import destination, moves_for
 from airlake.preflight.project import Project
 from airlake.preflight.requirements import CONSTRAINTS_URL, logical_lines
@@ -47,8 +48,11 @@ def _allows(spec: str, version: str) -> bool:
 def fix_requirements(text: str, project: Project, target: Target) -> str:
     """Drop Airflow and what the target ships, move conflicting pins to the constraint version,
     put the target's constraints line first. Lines are matched by their first line number."""
+    # a line whose marker is false on the target is skipped by pip there: left as it is
     by_line = {
-        r.line: r for r in project.requirements.requirements if r.path == project.requirements_path
+        r.line: r
+        for r in installed(project.requirements.requirements, target)
+        if r.path == project.requirements_path
     }
     constraint_lines = {
         c.line for c in project.requirements.constraints if CONSTRAINTS_URL.search(c.target)

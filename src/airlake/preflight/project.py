@@ -1,15 +1,29 @@
 """Reading an Airflow project folder: requirements, DAG files (parsed, never imported), plugins,
-startup script. Unreadable files and syntax errors are kept as problems for the checks to report."""
+startup script. Unreadable files and syntax errors are kept as problems for the checks to report;
+files past the reading limits (see :mod:`airlake.preflight.limits`) are listed as not read."""
 
 from __future__ import annotations
 
 import ast
 import io
+import struct
 import tokenize
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from airlake.preflight.limits import (
+    DEFAULT_LIMITS,
+    NotRead,
+    ReadLimits,
+    declared_members,
+    nests_deeper,
+    open_regular,
+    read_bounded,
+    read_member,
+    size_text,
+)
 from airlake.preflight.requirements import Problem, Requirements, read_requirements
 
 
@@ -22,6 +36,14 @@ class SourceFile:
     error_line: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Unread:
+    """A file (or plugins.zip member) preflight left unread on purpose, and why."""
+
+    path: str  # relative to the project; a zip member as plugins.zip/<name>
+    reason: str
+
+
 @dataclass
 class Project:
     root: Path
@@ -32,6 +54,7 @@ class Project:
     plugins_zip: str | None = None
     plugins_zip_names: list[str] = field(default_factory=list)
     startup_script: str | None = None
+    unread: list[Unread] = field(default_factory=list)
 
 
 def inside(path: Path, root: Path) -> bool:
@@ -50,16 +73,35 @@ def decode_source(data: bytes) -> str:
     return data.decode(encoding)
 
 
-def _source(path: Path, root: Path, display: str | None = None) -> SourceFile:
-    rel = display or str(path.relative_to(root))
+def _source(project: Project, path: Path, limits: ReadLimits) -> SourceFile | None:
+    """The parsed file, or None when it is left unread (recorded in ``project.unread``)."""
+    root = project.root
+    rel = str(path.relative_to(root))
     if not inside(path, root):
         # Never read (or echo) what a link inside the project points to outside it.
         return SourceFile(rel, "", None, "links to a file outside the project: not read")
     try:
-        data = path.read_bytes()
+        data = read_bounded(path, limits.file_bytes)
+    except NotRead as exc:
+        project.unread.append(Unread(rel, str(exc)))
+        return None
     except OSError as exc:
         return SourceFile(rel, "", None, f"cannot read: {exc.strerror or exc}")
-    return _parse_bytes(rel, data)
+    return _analysable(project, _parse_bytes(rel, data), limits)
+
+
+def _analysable(project: Project, src: SourceFile, limits: ReadLimits) -> SourceFile | None:
+    """``src``, or None (recorded in ``project.unread``) when its tree nests too deep to walk."""
+    if src.tree is None or not nests_deeper(src.tree, limits.tree_depth):
+        return src
+    project.unread.append(
+        Unread(
+            src.path,
+            f"its code nests more than {limits.tree_depth} levels deep (a very long "
+            "expression), deeper than preflight's checks walk",
+        )
+    )
+    return None
 
 
 def _parse_bytes(rel: str, data: bytes) -> SourceFile:
@@ -81,8 +123,11 @@ def _parse(rel: str, text: str) -> SourceFile:
         return SourceFile(rel, text, None, f"cannot be analysed: {type(exc).__name__}: {exc}")
 
 
-def load_project(root: Path, requirements: str = "requirements.txt") -> Project:
-    """Read the project at ``root``. Raises UserError when the folder itself is missing."""
+def load_project(
+    root: Path, requirements: str = "requirements.txt", limits: ReadLimits = DEFAULT_LIMITS
+) -> Project:
+    """Read the project at ``root``; nothing past ``limits`` is read. A missing folder gives an
+    empty project, which the checks report."""
     if not root.is_dir():
         return Project(root, None, Requirements())  # the checks report it as a finding
     req_path = root / requirements
@@ -96,31 +141,86 @@ def load_project(root: Path, requirements: str = "requirements.txt") -> Project:
             Problem(requirements, 0, "the requirements file is outside the project: not read")
         )
     else:
-        reqs = read_requirements(req_path, root)
-    readable = req_path.exists() and inside(req_path, root)
+        reqs = read_requirements(req_path, root, limit=limits.file_bytes)
+    # read means: the file itself was read (reqs.files starts with it), not only found
+    readable = req_path.exists() and inside(req_path, root) and bool(reqs.files)
     project = Project(root, requirements if readable else None, reqs)
-    dags = root / "dags"
-    if dags.is_dir():
-        for path in sorted(dags.rglob("*.py")):
-            if "__pycache__" not in path.parts:
-                project.dags.append(_source(path, root, str(path.relative_to(root))))
-    plugins = root / "plugins"
-    if plugins.is_dir():
-        for path in sorted(plugins.rglob("*.py")):
-            if "__pycache__" not in path.parts:
-                project.plugins.append(_source(path, root))
+    for folder, kept in (("dags", project.dags), ("plugins", project.plugins)):
+        if (root / folder).is_dir():
+            for path in sorted((root / folder).rglob("*.py")):
+                if "__pycache__" not in path.parts:
+                    src = _source(project, path, limits)
+                    if src is not None:
+                        kept.append(src)
     zipped = root / "plugins.zip"
-    if zipped.exists():
+    if zipped.exists() or zipped.is_symlink():
         project.plugins_zip = "plugins.zip"
-        try:
-            with zipfile.ZipFile(io.BytesIO(zipped.read_bytes())) as zf:
-                project.plugins_zip_names = zf.namelist()
-                for name in project.plugins_zip_names:
-                    if name.endswith(".py"):
-                        project.plugins.append(_parse_bytes(f"plugins.zip/{name}", zf.read(name)))
-        except zipfile.BadZipFile:
-            project.plugins_zip_names = ["<not a zip file>"]
+        _read_plugins_zip(project, zipped, limits)
     for name in ("startup.sh", "startup_script.sh"):
         if (root / name).exists():
             project.startup_script = name
     return project
+
+
+# what zipfile raises for a member it cannot unpack (corrupt data, a bad CRC, encryption,
+# an unsupported compression method)
+_MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError)
+
+
+def _too_many(count: int, limit: int) -> NotRead:
+    return NotRead(f"it holds {count} members, more than the {limit} preflight reads")
+
+
+def _read_plugins_zip(project: Project, zipped: Path, limits: ReadLimits) -> None:
+    """The zip's member names, and its ``.py`` members parsed, within ``limits``: a zip with too
+    many members, or whose members unpack to too much in all, is not read at all; a member too
+    large is not read; other members are never read."""
+    name = "plugins.zip"
+    if not inside(zipped, project.root):
+        project.unread.append(Unread(name, "links to a file outside the project"))
+        return
+    try:
+        with open_regular(zipped) as fp:
+            # the end record's count first: zipfile parses the whole directory on opening
+            declared = declared_members(fp)
+            if declared is not None and declared > limits.zip_members:
+                raise _too_many(declared, limits.zip_members)
+            fp.seek(0)
+            with zipfile.ZipFile(fp) as zf:
+                infos = zf.infolist()
+                project.plugins_zip_names = [i.filename for i in infos]
+                if len(infos) > limits.zip_members:
+                    raise _too_many(len(infos), limits.zip_members)
+                total = sum(i.file_size for i in infos)
+                if total > limits.zip_bytes:
+                    raise NotRead(
+                        f"its members unpack to {size_text(total)}, more than the "
+                        f"{size_text(limits.zip_bytes)} preflight reads (a zip bomb?)"
+                    )
+                _read_zip_sources(project, zf, infos, limits)
+    except NotRead as exc:
+        project.unread.append(Unread(name, str(exc)))
+    except (zipfile.BadZipFile, EOFError, ValueError, struct.error):
+        project.plugins_zip_names = ["<not a zip file>"]
+    except OSError as exc:
+        project.unread.append(Unread(name, f"cannot read: {exc.strerror or exc}"))
+
+
+def _read_zip_sources(
+    project: Project, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: ReadLimits
+) -> None:
+    for info in infos:
+        if info.is_dir() or not info.filename.endswith(".py"):
+            continue
+        rel = f"plugins.zip/{info.filename}"
+        try:
+            data = read_member(zf, info, limits.file_bytes)
+        except NotRead as exc:
+            project.unread.append(Unread(rel, str(exc)))
+            continue
+        except _MEMBER_ERRORS as exc:
+            project.unread.append(Unread(rel, f"cannot be unpacked: {exc}"))
+            continue
+        src = _analysable(project, _parse_bytes(rel, data), limits)
+        if src is not None:
+            project.plugins.append(src)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 
+from airlake.preflight.limits import MAX_FILE_BYTES, NotRead, read_bounded
 from airlake.preflight.targets import normalise
 
 
@@ -140,9 +141,14 @@ def _parse_requirement(path: str, number: int, line: str, editable: bool) -> Req
 
 
 def read_requirements(
-    path: Path, root: Path, result: Requirements | None = None, seen: set[Path] | None = None
+    path: Path,
+    root: Path,
+    result: Requirements | None = None,
+    seen: set[Path] | None = None,
+    limit: int = MAX_FILE_BYTES,
 ) -> Requirements:
-    """Read ``path`` and everything it includes with ``-r``."""
+    """Read ``path`` and everything it includes with ``-r``; a file that is not a regular file
+    or is larger than ``limit`` bytes is a problem, not read."""
     result = result if result is not None else Requirements()
     seen = seen if seen is not None else set()
     resolved = path.resolve()
@@ -152,7 +158,10 @@ def read_requirements(
         return result
     seen.add(resolved)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path, limit).decode("utf-8")
+    except NotRead as exc:
+        result.problems.append(Problem(rel, 0, f"not read: {exc}"))
+        return result
     except (OSError, UnicodeDecodeError) as exc:
         result.problems.append(Problem(rel, 0, f"cannot read: {exc}"))
         return result
@@ -176,7 +185,7 @@ def read_requirements(
                     Problem(rel, number, f"includes {value}, outside the project: not read")
                 )
                 continue
-            read_requirements(included.resolve(), root, result, seen)
+            read_requirements(included.resolve(), root, result, seen, limit)
         elif head in ("-c", "--constraint"):
             result.constraints.append(Constraint(rel, number, value))
         elif head in ("-e", "--editable"):
@@ -190,6 +199,16 @@ def read_requirements(
             parsed = _parse_requirement(rel, number, line, editable=False)
             (result.problems if isinstance(parsed, Problem) else result.requirements).append(parsed)  # type: ignore[arg-type]
     return result
+
+
+def as_one_file(requirements: Requirements) -> str:
+    """What was read, as one requirements text for uv: the options and requirement lines of
+    every file read, includes inlined. No ``-r`` line is left for uv to follow (an include
+    outside the project must not be read, nor its content quoted in uv's errors) and no
+    ``-c`` line (the target's constraints apply)."""
+    lines = [line for _, _, line in requirements.options]
+    lines += [("-e " if r.editable else "") + r.text for r in requirements.requirements]
+    return "".join(line + "\n" for line in lines)
 
 
 def _inside(path: Path, root: Path) -> bool:

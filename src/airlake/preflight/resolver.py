@@ -11,7 +11,9 @@ from importlib import resources
 from pathlib import Path
 
 from airlake.preflight.finding import Finding, Severity
+from airlake.preflight.markers import UV_PLATFORM
 from airlake.preflight.project import Project
+from airlake.preflight.requirements import as_one_file
 from airlake.preflight.target_env import find_uv
 from airlake.preflight.targets import Target
 
@@ -31,17 +33,17 @@ def resolver_findings(project: Project, target: Target) -> list[Finding]:
         ]
     if not project.requirements_path:
         return []
-    text = (project.root / project.requirements_path).read_text(encoding="utf-8")
     constraints = resources.files("airlake.preflight").joinpath(
         "data", "mwaa", target.airflow_version, "airflow-constraints.txt"
     )
     with tempfile.TemporaryDirectory() as tmp:
         cfile, rfile = Path(tmp) / "constraints.txt", Path(tmp) / "requirements.txt"
         cfile.write_text(constraints.read_text(encoding="utf-8"), encoding="utf-8")
-        # the project's constraints line is checked on its own (PF101/PF102); here the target's applies
-        kept = [line for line in text.splitlines() if not re.match(r"\s*(-c|--constraint)\b", line)]
+        # the project's constraints line is checked on its own (PF101/PF102); here the target's
+        # applies. Includes come inlined as preflight read them: uv follows none.
         rfile.write_text(
-            "\n".join([f"apache-airflow=={target.airflow_version}", *kept]) + "\n", encoding="utf-8"
+            f"apache-airflow=={target.airflow_version}\n" + as_one_file(project.requirements),
+            encoding="utf-8",
         )
         # Packages of the Python 3.7 era build their metadata with setuptools' 2to3, gone since 58.
         bfile = Path(tmp) / "build-constraints.txt"
@@ -58,6 +60,9 @@ def resolver_findings(project: Project, target: Target) -> list[Finding]:
                 "--python-version",
                 # a patch release, not X.Y.0: packages such as pandas require e.g. >=3.7.1
                 f"{target.python_version}.99",
+                # markers and wheels as on the target's workers, whatever machine this is
+                "--python-platform",
+                UV_PLATFORM,
                 "-c",
                 str(cfile),
                 "--build-constraints",

@@ -15,6 +15,7 @@ Check = Callable[[Project, Target], Iterable[Finding]]
 CHECKS: tuple[Check, ...] = (
     checks_requirements.requirements_readable,
     checks_requirements.constraints_line,
+    checks_requirements.marker_excludes,
     checks_requirements.airflow_listed,
     checks_requirements.constraint_conflicts,
     checks_requirements.already_shipped,
@@ -22,6 +23,7 @@ CHECKS: tuple[Check, ...] = (
     checks_requirements.provider_needs_newer_airflow,
     checks_requirements.url_requirements,
     checks_dags.dag_files_parse,
+    checks_dags.files_not_read,
     checks_dags.moved_imports,
     checks_dags.removed_arguments,
     checks_dags.subdags_and_days_ago,

@@ -19,6 +19,7 @@ from pathlib import Path
 from airlake.preflight.finding import Finding, Severity
 from airlake.preflight.project import Project
 from airlake.preflight.pythons import find_python
+from airlake.preflight.requirements import as_one_file
 from airlake.preflight.target_env import TargetEnvError, build_target_env, find_uv
 from airlake.preflight.targets import Target
 
@@ -36,9 +37,10 @@ print("AIRLAKE_RESULT " + json.dumps({"errors": {k: str(v) for k, v in bag.impor
 
 
 def _requirements_text(project: Project) -> str:
+    """The requirements as preflight read them, includes inlined (uv follows none)."""
     if not project.requirements_path:
         return ""
-    return (project.root / project.requirements_path).read_text(encoding="utf-8")
+    return as_one_file(project.requirements)
 
 
 def mwaa_sys_path(root: Path) -> str:
