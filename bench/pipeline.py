@@ -46,7 +46,7 @@ con.execute(
 AIRLAKE = r"""
 import sys
 from datetime import date
-from airlake.pipeline import open_run, run_day
+from airlake.pipeline import STAGE_NAMES, open_run, run_stage
 from airlake.settings import settings_from_values
 landing, root, day, engine = sys.argv[1], sys.argv[2], date.fromisoformat(sys.argv[3]), sys.argv[4]
 settings = settings_from_values({
@@ -54,7 +54,9 @@ settings = settings_from_values({
     "catalog": {"type": "sqlite", "uri": f"sqlite:///{root}/catalog.db"},
 })
 with open_run(settings, engine) as ctx:
-    run_day(ctx, day)
+    for name in STAGE_NAMES:
+        result = run_stage(ctx, name, day)
+        print("STAGE", name, f"{result.seconds:.2f}", flush=True)
 """
 
 
@@ -63,8 +65,9 @@ _PEAK = (
 )
 
 
-def timed_child(code: str, *args: str) -> tuple[float, float]:
-    """Run ``code`` in a fresh child Python; return (seconds, that child's peak RSS in MiB)."""
+def timed_child(code: str, *args: str) -> tuple[float, float, dict[str, float]]:
+    """Run ``code`` in a fresh child Python; return (seconds, that child's peak RSS in MiB, the
+    seconds of each stage it printed)."""
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", code + _PEAK, *args], check=True, capture_output=True, text=True
@@ -73,7 +76,12 @@ def timed_child(code: str, *args: str) -> tuple[float, float]:
     peak = next(
         int(line.split()[1]) for line in done.stdout.splitlines() if line.startswith("PEAK_RSS_KIB")
     )
-    return seconds, peak / 1024
+    stages = {
+        line.split()[1]: float(line.split()[2])
+        for line in done.stdout.splitlines()
+        if line.startswith("STAGE ")
+    }
+    return seconds, peak / 1024, stages
 
 
 def main() -> None:
@@ -107,13 +115,15 @@ def main() -> None:
     lines = sum(d["lines"] for d in manifest["landing_days"].values())
     size = sum(p.stat().st_size for p in (landing / "topics").rglob("*.json"))
 
-    base_s, base_rss = timed_child(BASELINE, str(landing), str(work / "baseline.parquet"))
+    base_s, base_rss, _ = timed_child(BASELINE, str(landing), str(work / "baseline.parquet"))
     run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=work))
-    lake_s, lake_rss = timed_child(AIRLAKE, str(landing), str(run_dir), DAY.isoformat(), "duckdb")
+    lake_s, lake_rss, lake_stages = timed_child(
+        AIRLAKE, str(landing), str(run_dir), DAY.isoformat(), "duckdb"
+    )
     spark: dict[str, float] = {}
     if args.spark:
         spark_dir = Path(tempfile.mkdtemp(prefix="spark-", dir=work))
-        spark_s, spark_rss = timed_child(
+        spark_s, spark_rss, _ = timed_child(
             AIRLAKE, str(landing), str(spark_dir), DAY.isoformat(), "spark"
         )
         spark = {
@@ -134,6 +144,7 @@ def main() -> None:
         "airlake_lines_per_s": round(lines / lake_s),
         "airlake_peak_rss_mib": round(lake_rss),
         "ratio_airlake_over_baseline": round(base_s / lake_s, 3),
+        **{f"airlake_stage_{name}_s": seconds for name, seconds in lake_stages.items()},
         **spark,
     }
     for key, value in result.items():

@@ -26,9 +26,16 @@ def _duck_type(t: pa.DataType) -> str:
     return sql_type(t, "duckdb")
 
 
-def _projection(schema: pa.Schema) -> str:
-    """Select exactly the table's columns, cast to its types (engines must not leak others)."""
-    return ", ".join(f'CAST("{f.name}" AS {_duck_type(f.type)}) AS "{f.name}"' for f in schema)
+def _projection(schema: pa.Schema, present: set[str] | None = None) -> str:
+    """Select exactly the table's columns, cast to its types (engines must not leak others).
+    A column not in ``present`` (added to the table after its files were written) is null."""
+
+    def source(name: str) -> str:
+        return "NULL" if present is not None and name not in present else f'"{name}"'
+
+    return ", ".join(
+        f'CAST({source(f.name)} AS {_duck_type(f.type)}) AS "{f.name}"' for f in schema
+    )
 
 
 class DuckDBEngine:
@@ -74,9 +81,15 @@ class DuckDBEngine:
             kind = "VIEW" if "." in name else "TEMP VIEW"
             if rel.files:
                 files = ", ".join(_literal(f) for f in rel.files)
+                # by name: files written before a column was added to the table lack it
+                source = f"read_parquet([{files}], union_by_name = true)"
+                present = {
+                    row[0]
+                    for row in self.con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+                }
                 self.con.execute(
                     f"CREATE OR REPLACE {kind} {view} AS "
-                    f"SELECT {_projection(rel.schema)} FROM read_parquet([{files}])"
+                    f"SELECT {_projection(rel.schema, present)} FROM {source}"
                 )
             else:
                 empty = f"__empty_{name.replace('.', '_')}"
@@ -102,9 +115,9 @@ class DuckDBEngine:
             )
         quarantine_cols = _projection(RAW_QUARANTINE.schema)
         lines = 0
-        for n, batch in enumerate(read_batches(
-                landing_uri, files, self._storage, max_line_bytes=max_line_bytes
-            )):
+        for n, batch in enumerate(
+            read_batches(landing_uri, files, self._storage, max_line_bytes=max_line_bytes)
+        ):
             lines += batch.num_rows
             self.con.register("lines", batch)
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE judged AS {sql}")

@@ -163,11 +163,15 @@ class SparkEngine:
     # -- helpers --------------------------------------------------------------------------
     def _view(self, name: str, rel: Relation) -> None:
         if rel.files:
-            df = self.spark.read.parquet(*rel.files)
+            # merged: files written before a column was added to the table lack it
+            df = self.spark.read.option("mergeSchema", "true").parquet(*rel.files)
         else:
             df = self.spark.createDataFrame([], ddl(rel.schema))
+        present = set(df.columns)
         cols = ", ".join(
-            f"CAST(`{f.name}` AS {spark_type(f.type)}) AS `{f.name}`" for f in rel.schema
+            f"CAST({f'`{f.name}`' if f.name in present else 'NULL'} AS {spark_type(f.type)}) "
+            f"AS `{f.name}`"
+            for f in rel.schema
         )
         df.createOrReplaceTempView(f"__raw_{name}")
         self.spark.sql(f"SELECT {cols} FROM __raw_{name}").createOrReplaceTempView(name)
