@@ -82,7 +82,7 @@ def test_every_landing_line_is_accounted_for_by_the_contract(landing: tuple[Path
     seen: set[str] = set()
     counted: dict[str, Counter] = defaultdict(Counter)
     for landing_day, *_, line in parsed:
-        verdict = judge(line, landing_day, 3)
+        verdict = judge(line, landing_day, 3, manifest["parameters"]["max_line_bytes"])
         day = counted[landing_day.isoformat()]
         day["lines"] += 1
         if verdict.reason is not None:

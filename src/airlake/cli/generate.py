@@ -9,6 +9,7 @@ import click
 
 from airlake.cli.platform import parse_day, progress
 from airlake.redaction import redact
+from airlake.settings import DEFAULT_MAX_LINE_BYTES
 
 
 @click.command("generate")
@@ -28,6 +29,13 @@ from airlake.redaction import redact
 @click.option("--lookback-hours", default=24, show_default=True, type=click.IntRange(1, 720))
 @click.option("--campaigns", default=50, show_default=True, type=int)
 @click.option("--flush-size", default=10_000, show_default=True, type=click.IntRange(1, 10_000_000))
+@click.option(
+    "--max-line-bytes",
+    default=DEFAULT_MAX_LINE_BYTES,
+    show_default=True,
+    type=click.IntRange(1024, 1 << 30),
+    help="The ingest's pipeline.max_line_bytes: one broken line is longer.",
+)
 @click.option(
     "--source-url",
     default=None,
