@@ -110,7 +110,11 @@ def main() -> None:
         generate(
             GeneratorConfig(start=DAY, days=1, events_per_day=args.events, seed=1, out=str(landing))
         )
-        print(f"generated in {time.perf_counter() - started:.1f} s", flush=True)
+        generated_s = time.perf_counter() - started
+        print(
+            f"generated in {generated_s:.1f} s ({args.events / generated_s:,.0f} events/s)",
+            flush=True,
+        )
     manifest = json.loads(manifest_path.read_text())
     lines = sum(d["lines"] for d in manifest["landing_days"].values())
     size = sum(p.stat().st_size for p in (landing / "topics").rglob("*.json"))
