@@ -57,6 +57,12 @@ if TYPE_CHECKING:
 
 STAGE = "maintain"
 METADATA_VERSIONS = "write.metadata.previous-versions-max"
+MANIFEST_MERGE = {
+    # Every commit adds a manifest; a table kept forever (the reports) would list one more
+    # each day and every scan and commit read them all. Merged on append once there are 10.
+    "commit.manifest-merge.enabled": "true",
+    "commit.manifest.min-count-to-merge": "10",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,10 +279,10 @@ def maintain_table(
             else:
                 skipped.append(f"compaction of {day}")
 
-    kept = str(policy.metadata_versions_kept)
-    if table.properties.get(METADATA_VERSIONS) != kept:
+    wanted = {METADATA_VERSIONS: str(policy.metadata_versions_kept), **MANIFEST_MERGE}
+    if any(table.properties.get(k) != v for k, v in wanted.items()):
         # a property commit; when a run commits first, the next maintenance sets it
-        _commit_guarded(table, lambda tx: tx.set_properties({METADATA_VERSIONS: kept}))
+        _commit_guarded(table, lambda tx: tx.set_properties(wanted))
         table = catalog.load_table(tdef.name)
     expired, held, table = _expire(catalog, tdef, table, policy, protected, now_s)
     fs = filesystem(table.location(), storage)
