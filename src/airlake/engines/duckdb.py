@@ -224,7 +224,8 @@ class PartitionedParquet:
     def write(self, result: duckdb.DuckDBPyRelation) -> None:
         import pyarrow.compute as pc
 
-        for batch in result.to_arrow_reader(1_000_000):
+        # batches of one row group: memory outside DuckDB's own limit stays small
+        for batch in result.to_arrow_reader(self.ROW_GROUP_ROWS):
             if not batch.num_rows:
                 continue
             column = batch.column(self._column)
