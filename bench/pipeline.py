@@ -37,6 +37,7 @@ columns = "{" + ", ".join(f"'{f.name}': '{types[f.type]}'" for f in FIELDS) + "}
 files = sorted(glob.glob(f"{landing}/topics/*/*/*/*/*/*.json"))
 con = duckdb.connect()
 con.execute("SET threads = 2")
+con.execute("SET enable_progress_bar = false")
 con.execute(
     f"COPY (SELECT * FROM read_json({files!r}, format='newline_delimited', columns={columns}, "
     f"ignore_errors=true)) TO '{out}' (FORMAT parquet, COMPRESSION zstd)"

@@ -54,6 +54,9 @@ class DuckDBEngine:
         self.con.execute(f"SET memory_limit = '{settings.duckdb_memory_limit}'")
         self.con.execute(f"SET threads = {int(settings.duckdb_threads)}")
         self.con.execute("SET preserve_insertion_order = false")
+        # DuckDB draws a progress bar on stdout for long statements: it would land in the
+        # middle of a command's output (and of whatever reads it)
+        self.con.execute("SET enable_progress_bar = false")
         self._registered_s3 = False
 
     def _register_truncation(self) -> None:
