@@ -189,6 +189,11 @@ class SparkEngine:
             df.filter(df[partition_column] == value).coalesce(1).write.mode("overwrite").parquet(
                 target
             )
+        if None in values:  # rows without a partition value are kept, as the DuckDB engine does
+            target = os.path.join(out_dir, f"{partition_column}=NULL")
+            df.filter(df[partition_column].isNull()).coalesce(1).write.mode("overwrite").parquet(
+                target
+            )
         df.unpersist()
         return sorted(glob.glob(os.path.join(out_dir, "**", "*.parquet"), recursive=True))
 
