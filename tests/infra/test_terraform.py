@@ -4,13 +4,12 @@ bucket, role, policy and security group counts, in whatever form and file it is 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from airlake.infra.checkov import run
 from airlake.infra.rules import Facts, Result, Status, evaluate
 from airlake.infra.terraform import facts_from_terraform
 from airlake.infra.tfconfig import load
@@ -102,26 +101,7 @@ def test_every_checkov_skip_is_justified() -> None:
 def test_checkov_reports_no_failed_check(checkov: str) -> None:
     """checkov without a platform key reports no severities, so the bar is stricter than
     "no high or critical": no failed check at all; skips carry their reason inline."""
-    import json
-
-    done = subprocess.run(
-        [
-            checkov,
-            "-d",
-            str(TERRAFORM),
-            "--framework",
-            "terraform",
-            "--quiet",
-            "--compact",
-            "-o",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
-    )
-    report = json.loads(done.stdout)
+    report = run(TERRAFORM, checkov)
     reports = report if isinstance(report, list) else [report]
     failed = [c for r in reports for c in r["results"]["failed_checks"]]
     assert failed == [], [(c["check_id"], c["resource"]) for c in failed]

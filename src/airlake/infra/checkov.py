@@ -142,18 +142,17 @@ def _place(check: Mapping[str, Any], scanned: Path, root: Path) -> str:
     return f"{place}:{lines[0]}" if lines else place
 
 
-def scan(root: Path, env: str, program: str) -> list[Result]:
-    """Run checkov on the root module ``root/envs/<env>`` (and the modules it calls).
+def run(directory: Path, program: str) -> Any:
+    """checkov's JSON report on the Terraform under ``directory`` (and the modules it calls).
 
     Raises:
         UserError: checkov did not produce a report.
     """
-    scanned = root / "envs" / env
     done = subprocess.run(
         [
             program,
             "-d",
-            str(scanned),
+            str(directory),
             "--framework",
             "terraform",
             "--quiet",
@@ -169,8 +168,18 @@ def scan(root: Path, env: str, program: str) -> list[Result]:
         env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
     )
     try:
-        report = json.loads(done.stdout)
+        return json.loads(done.stdout)
     except ValueError:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise UserError(f"checkov failed (exit {done.returncode}): {last}") from None
+
+
+def scan(root: Path, env: str, program: str) -> list[Result]:
+    """Run checkov on the root module ``root/envs/<env>`` (and the modules it calls).
+
+    Raises:
+        UserError: checkov did not produce a report.
+    """
+    scanned = root / "envs" / env
+    report = run(scanned, program)
     return results(report, scanned, root)
