@@ -35,8 +35,9 @@ def _run(
     landing: Path, root: Path, days: int, with_maintain: bool, retention: int
 ) -> list[tuple[float, int, int, int]]:
     from airlake.lifecycle.stats import table_growth
-    from airlake.pipeline import STAGE_NAMES, open_run, run_day
+    from airlake.run_context import open_run
     from airlake.settings import MaintenancePolicy, settings_from_values
+    from airlake.stages import STAGE_NAMES, run_day
     from airlake.tables import TABLES
 
     settings = settings_from_values(

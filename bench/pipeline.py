@@ -47,7 +47,8 @@ con.execute(
 AIRLAKE = r"""
 import sys
 from datetime import date
-from airlake.pipeline import STAGE_NAMES, open_run, run_stage
+from airlake.run_context import open_run
+from airlake.stages import STAGE_NAMES, run_stage
 from airlake.settings import settings_from_values
 landing, root, day, engine = sys.argv[1], sys.argv[2], date.fromisoformat(sys.argv[3]), sys.argv[4]
 settings = settings_from_values({

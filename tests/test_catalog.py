@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from airlake.generator import GeneratorConfig, generate
-from airlake.pipeline import open_run, run_day
+from airlake.run_context import open_run
 from airlake.settings import CatalogType, load_settings, settings_from_values
+from airlake.stages import run_day
 from airlake.tables import TABLES, content_hash, read_table
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -97,7 +98,7 @@ def test_two_processes_committing_at_once_lose_and_duplicate_nothing(
 START_TOGETHER = r"""
 import sys, time
 from pathlib import Path
-import airlake.cli, airlake.pipeline, pyiceberg.catalog.sql, pyiceberg.table, duckdb
+import airlake.cli, airlake.stages, pyiceberg.catalog.sql, pyiceberg.table, duckdb
 ready, go = Path(sys.argv[1]), Path(sys.argv[2])
 ready.touch()
 while not go.exists():

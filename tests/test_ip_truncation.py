@@ -9,8 +9,9 @@ import pyarrow as pa
 import pytest
 
 from airlake.ip_truncation import truncate_ip, truncate_ips
-from airlake.pipeline import open_run, run_day
+from airlake.run_context import open_run
 from airlake.settings import Settings, settings_from_values
+from airlake.stages import run_day
 from airlake.tables import read_table
 from tests.conftest import click_line
 

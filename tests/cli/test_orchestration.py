@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from airlake.cli import cli
-from airlake.pipeline import open_run
+from airlake.run_context import open_run
 from airlake.settings import load_settings
 from airlake.tables import read_table
 

@@ -14,8 +14,9 @@ import pyarrow as pa
 import pytest
 
 from airlake.generator import GeneratorConfig, generate
-from airlake.pipeline import open_run, run_day
+from airlake.run_context import open_run
 from airlake.settings import Settings, settings_from_values
+from airlake.stages import run_day
 from airlake.tables import TABLES, content_hash, read_table
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]

@@ -9,12 +9,12 @@ from airlake.jobs.package import build_package
 def test_package_holds_what_a_spark_step_imports(tmp_path: Path) -> None:
     package = build_package(tmp_path)
     names = zipfile.ZipFile(package.zip_path).namelist()
-    assert "airlake/pipeline.py" in names and "airlake/engines/spark.py" in names
+    assert "airlake/stages/__init__.py" in names and "airlake/engines/spark.py" in names
     assert "airlake/report/publish.py" in names  # the publish stage runs as a step too
     assert "airlake/models/campaign_daily.sql" in names
     assert not any(n.startswith(("airlake/orchestration/", "airlake/cli/")) for n in names)
     # the zip alone (on sys.path, as --py-files puts it) imports the job's modules
-    probe = "import sys; sys.path.insert(0, sys.argv[1]); import airlake.pipeline, airlake.engines.spark; print(airlake.pipeline.__file__)"
+    probe = "import sys; sys.path.insert(0, sys.argv[1]); import airlake.stages, airlake.engines.spark; print(airlake.stages.__file__)"
     out = subprocess.run(
         [sys.executable, "-c", probe, str(package.zip_path)],
         capture_output=True,

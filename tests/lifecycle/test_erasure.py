@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from airlake.cli import cli
 from airlake.lifecycle.erasure import Subject, read_ids_file, subject_hash
 from airlake.lifecycle.maintain import maintain
-from airlake.pipeline import open_run
+from airlake.run_context import open_run
 from airlake.settings import MaintenancePolicy, Settings
 from airlake.tables import TABLES, read_table
 from tests.conftest import click_line, write_profile

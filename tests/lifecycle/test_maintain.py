@@ -14,8 +14,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from airlake.lifecycle.maintain import maintain, published_snapshots, snapshots_named_in_page
-from airlake.pipeline import open_run, run_day
+from airlake.run_context import open_run
 from airlake.settings import MaintenancePolicy, Retention, Settings
+from airlake.stages import run_day
 from airlake.tables import (
     CLEAN_EVENTS,
     RAW_EVENTS,

@@ -12,8 +12,9 @@ import pytest
 
 from airlake.demo import airflow_environment, migrate, run_through_airflow
 from airlake.errors import UserError
-from airlake.pipeline import STAGE_NAMES, open_run, run_day
+from airlake.run_context import open_run
 from airlake.settings import Settings
+from airlake.stages import STAGE_NAMES, run_day
 from airlake.tables import TABLES, content_hash, read_table
 from tests.conftest import click_line
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from airlake.demo import airflow_environment, migrate
-from airlake.pipeline import STAGE_NAMES
+from airlake.stages import STAGE_NAMES
 
 pytestmark = [pytest.mark.airflow, pytest.mark.integration, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,8 +9,8 @@ import pytest
 
 from airlake.deploy.plan import plan_for
 from airlake.orchestration.plan import DagPlan
-from airlake.pipeline import STAGE_NAMES
 from airlake.settings import profile_values
+from airlake.stages import STAGE_NAMES
 
 ORCHESTRATION = Path(__file__).resolve().parents[2] / "src" / "airlake" / "orchestration"
 

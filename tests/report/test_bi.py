@@ -13,9 +13,10 @@ import pyarrow as pa
 import pytest
 
 from airlake.catalog import open_catalog
-from airlake.pipeline import open_run, run_day
 from airlake.report.bi import BI_TABLES, publish_bi
+from airlake.run_context import open_run
 from airlake.settings import Settings, settings_from_values
+from airlake.stages import run_day
 from tests.conftest import click_line
 
 # Opens the file read-only in a loop. Every read must be one whole version: all tables present,

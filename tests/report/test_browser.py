@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from airlake.generator import GeneratorConfig, generate
-from airlake.pipeline import open_run, run_day, window_for
 from airlake.report import format as fmt
 from airlake.report.publish import reports_dir
+from airlake.run_context import open_run, window_for
 from airlake.settings import settings_from_values
+from airlake.stages import run_day
 from airlake.tables import read_table
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

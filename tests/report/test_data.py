@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from airlake.pipeline import open_run, run_day
 from airlake.report.data import ReportData, Totals, load_report_data, per_campaign, per_day
+from airlake.run_context import open_run
 from airlake.settings import Settings
+from airlake.stages import run_day
 from tests.conftest import click_line
 
 

@@ -8,10 +8,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from airlake.pipeline import STAGE_NAMES, open_run, run_day
 from airlake.report.bi import default_bi_path
 from airlake.report.publish import remote_state, reports_dir
+from airlake.run_context import open_run
 from airlake.settings import Settings, settings_from_values
+from airlake.stages import STAGE_NAMES, run_day
 from tests.conftest import click_line
 
 

@@ -30,7 +30,7 @@ def maintain_command(day: str | None, fmt: str, env: str, overrides: tuple[str, 
     and [maintenance] sections.
     """
     from airlake.lifecycle.maintain import maintain
-    from airlake.pipeline import open_run
+    from airlake.run_context import open_run
 
     settings = settings_for(env, overrides)
     today = parse_day(day) if day else datetime.now(UTC).date()

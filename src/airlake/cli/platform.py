@@ -16,7 +16,7 @@ from airlake.errors import UserError
 from airlake.settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from airlake.pipeline import StageResult
+    from airlake.stages import StageResult
 
 
 def parse_day(text: str) -> date:
@@ -101,7 +101,8 @@ def run_command(
     overrides: tuple[str, ...],
 ) -> None:
     """Run the daily pipeline for a day or a range of days."""
-    from airlake.pipeline import STAGE_NAMES, open_run, run_stage, stage, window_for
+    from airlake.run_context import open_run, window_for
+    from airlake.stages import STAGE_NAMES, run_stage, stage
 
     settings = settings_for(env, overrides)
     first = parse_day(day)
@@ -140,7 +141,7 @@ def stage_timing(day: date, result: StageResult) -> str:
 def gate_command(day: str, env: str, overrides: tuple[str, ...]) -> None:
     """The data-quality gate: exit 1 when too much of the landing day was quarantined."""
     from airlake.catalog import open_catalog
-    from airlake.pipeline import gate_failure
+    from airlake.stages.gate import gate_failure
 
     settings = settings_for(env, overrides)
     failure = gate_failure(open_catalog(settings), parse_day(day), settings.max_quarantine_share)
@@ -347,7 +348,7 @@ def sql_command(
 ) -> None:
     """Print a model as the given engine will run it."""
     from airlake import models
-    from airlake.pipeline import params_for, window_for
+    from airlake.run_context import params_for, window_for
 
     params = None
     if day:

@@ -238,8 +238,9 @@ def table_hashes(profile: Path, engine_neutral: bool = False) -> dict[str, str]:
 def reference_day(work: Path, landing: Path, source: str) -> tuple[dict[str, str], dict[str, str]]:
     """The day run directly on the project's lock (no Airflow): the tables every target must give
     (full, and engine-neutral for the Spark stack)."""
-    from airlake.pipeline import open_run, run_day
+    from airlake.run_context import open_run
     from airlake.settings import load_settings
+    from airlake.stages import run_day
 
     profile = local_profile(work, "reference", work / "reference", landing, source)
     with open_run(load_settings(str(profile), environ={})) as ctx:
@@ -412,7 +413,7 @@ def check_emr_day(result: TargetResult, python: Path, version: str, fx: Fixture,
     clusters = emr.list_clusters()["Clusters"]
     steps = emr.list_steps(ClusterId=clusters[0]["Id"])["Steps"] if clusters else []
     queries = athena.list_query_executions()["QueryExecutionIds"]
-    from airlake.pipeline import STAGE_NAMES
+    from airlake.stages import STAGE_NAMES
 
     expected_steps = len(STAGE_NAMES)  # every stage but reports (Athena), plus the gate
     ok = (
@@ -530,7 +531,7 @@ def check_emr_release(fx: Fixture, cache: Path, uv: str) -> TargetResult:
     profile = local_profile(fx.work, "emr-release", warehouse, fx.landing, fx.source_url)
     profile.write_text(profile.read_text().replace('mode = "local"', 'mode = "spark"'))
     from airlake.deploy.emr import spark_submit_args
-    from airlake.pipeline import STAGE_NAMES
+    from airlake.stages import STAGE_NAMES
 
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("AIRLAKE_", "PYTHON", "VIRTUAL"))

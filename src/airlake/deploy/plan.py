@@ -38,7 +38,7 @@ def _templated(steps: list[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
 
 
 def _stage_docs() -> list[tuple[str, str]]:
-    from airlake.pipeline import STAGES
+    from airlake.stages import STAGES
 
     return [(stage.name, stage.doc) for stage in STAGES]
 
@@ -82,7 +82,7 @@ def _local_tasks(mode: EngineMode, spark_master: str, entry: str) -> list[TaskPl
 
 def _athena_tasks(settings: Settings) -> list[TaskPlan]:
     from airlake.deploy import athena
-    from airlake.pipeline import CAMPAIGN, FUNNEL
+    from airlake.stages.transform import CAMPAIGN, FUNNEL
 
     tasks = []
     for step in (CAMPAIGN, FUNNEL):

@@ -20,8 +20,10 @@ GATE = "quality_gate"
 
 def main(argv: list[str] | None = None) -> int:
     from airlake.errors import UserError
-    from airlake.pipeline import STAGE_NAMES, gate_failure, open_run, run_stage
+    from airlake.run_context import open_run
     from airlake.settings import load_settings
+    from airlake.stages import STAGE_NAMES, run_stage
+    from airlake.stages.gate import gate_failure
 
     parser = argparse.ArgumentParser(prog="spark_job", description=__doc__)
     parser.add_argument("stage", choices=(*STAGE_NAMES, GATE))

@@ -53,7 +53,6 @@ if TYPE_CHECKING:
     from pyiceberg.io import FileIO
     from pyiceberg.table import Table
 
-    from airlake.pipeline import RunContext, Window
 
 STAGE = "maintain"
 METADATA_VERSIONS = "write.metadata.previous-versions-max"
@@ -447,15 +446,3 @@ def maintain(
     ]
     landing_past_retention(settings, now)
     return out
-
-
-def stage_maintain(ctx: RunContext, w: Window) -> list[CommitResult]:
-    """The ``maintain`` stage: :func:`maintain` with the run day as today."""
-    results = maintain(ctx.catalog, ctx.settings, ctx.engine, ctx.storage, today=w.day)
-    for r in results:
-        if r.expired_snapshots or r.deleted_files or r.compacted_partitions or r.retired_partitions:
-            ctx.on_progress(
-                f"maintain {r.table}: {r.expired_snapshots} snapshots expired, "
-                f"{r.deleted_files} files deleted"
-            )
-    return [c for r in results for c in r.commits]

@@ -1,23 +1,20 @@
-"""The pipeline's publish stage: the dashboard for the run's window and the BI file."""
+"""Publishing: the dashboard for a range of days and the BI file, written atomically."""
 
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from airlake.report.bi import default_bi_path, publish_bi, state_dir
+from airlake.report.bi import state_dir
 from airlake.report.build import RunMeta, build_html
 from airlake.report.data import load_report_data
 from airlake.settings import Settings
-from airlake.storage import StorageOptions, filesystem, fs_path, is_remote, join
+from airlake.storage import is_remote
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
-
-    from airlake.pipeline import RunContext, Window
-    from airlake.tables import CommitResult
 
 
 def reports_dir(settings: Settings) -> Path:
@@ -55,28 +52,3 @@ def remote_state(settings: Settings) -> str | None:
     scheme, _, path = settings.warehouse_uri.rstrip("/").partition("://")
     parent = path.rsplit("/", 1)[0] if "/" in path else path
     return f"{scheme}://{parent}"
-
-
-def stage_publish(ctx: RunContext, w: Window) -> list[CommitResult]:
-    """Write ``reports/airlake-<day>.html`` and ``reports/latest.html`` for the run's window,
-    and the BI file; with a warehouse on S3, also upload them next to it (one PUT per object,
-    which S3 makes visible whole). Commits no table, so returns ``[]``."""
-    now = datetime.now(UTC)
-    folder = reports_dir(ctx.settings)
-    name = f"airlake-{w.day.isoformat()}.html"
-    meta = RunMeta(ctx.settings.environment, ctx.engine.name, now)
-    page = write_dashboard(ctx.catalog, w.start, w.day, meta, folder / name, folder / "latest.html")
-    bi = publish_bi(ctx.catalog, ctx.settings, default_bi_path(ctx.settings), now)
-    remote = remote_state(ctx.settings)
-    if remote is not None:
-        fs = filesystem(remote, StorageOptions(ctx.settings.s3_endpoint, ctx.settings.aws_region))
-        for local, key in (
-            (page, join(remote, "reports", name)),
-            (page, join(remote, "reports", "latest.html")),
-            (bi.path, join(remote, "bi", bi.path.name)),
-        ):
-            fs.put_file(str(local), fs_path(key))
-        ctx.on_progress(f"published {page} and {bi.path}, copied to {remote}")
-    else:
-        ctx.on_progress(f"published {page} and {bi.path}")
-    return []

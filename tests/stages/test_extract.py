@@ -10,9 +10,10 @@ import sqlalchemy as sa
 
 from airlake import reference
 from airlake.errors import UserError
-from airlake.extract import source_absence
-from airlake.pipeline import open_run, run_day, run_stage
+from airlake.run_context import open_run
 from airlake.settings import Settings, settings_from_values
+from airlake.stages import run_day, run_stage
+from airlake.stages.extract import source_absence
 from airlake.tables import read_table
 
 pytestmark = pytest.mark.integration

@@ -35,7 +35,7 @@ from airlake.tables import (
 )
 
 if TYPE_CHECKING:
-    from airlake.pipeline import RunContext, Window
+    from airlake.run_context import RunContext, Window
 
 WATERMARK = "airlake.watermark"
 RATES_TABLE = "exchange_rates"

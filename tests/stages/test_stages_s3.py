@@ -8,8 +8,9 @@ from datetime import date
 import pytest
 
 from airlake.generator import GeneratorConfig, generate
-from airlake.pipeline import open_run, run_day
+from airlake.run_context import open_run
 from airlake.settings import Settings, settings_from_values
+from airlake.stages import run_day
 from airlake.tables import content_hash, read_table
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -11,28 +11,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from airlake.errors import UserError
-from airlake.pipeline import STAGE_NAMES, Window, open_run, run_day, window_for
 from airlake.report.publish import reports_dir
+from airlake.run_context import open_run
 from airlake.settings import Settings
+from airlake.stages import STAGE_NAMES, run_day
 from airlake.tables import TABLES, content_hash, read_table
 from airlake.validation import judge
 from tests.conftest import click_line
 
 D1 = date(2026, 11, 10)
 D2 = D1 + timedelta(days=1)
-
-
-def test_window_arithmetic() -> None:
-    w = Window(D2, window_days=3, context_days=1)
-    assert w.start == D2 - timedelta(days=2)
-    assert w.event_dates == [D1 - timedelta(days=1), D1, D2]
-    assert w.clean_dates[0] == D1 - timedelta(days=2)
-    assert w.landing_days == [D1 - timedelta(days=2) + timedelta(days=i) for i in range(6)]
-    assert w.quality_landing_days == w.event_dates
-
-
-def test_window_follows_settings(local_settings: Settings) -> None:
-    assert window_for(D1, local_settings).context_days == 1  # 24 h lookback
 
 
 @pytest.fixture
