@@ -60,6 +60,9 @@ resource "aws_ssoadmin_permission_set_inline_policy" "data_engineer" {
       { Sid = "Airflow", Effect = "Allow", Action = ["airflow:CreateWebLoginToken", "airflow:GetEnvironment"], Resource = ["arn:aws:airflow:*:*:environment/${var.name}", "arn:aws:airflow:*:*:role/${var.name}/*"] },
       { Sid = "Observe", Effect = "Allow", Action = ["elasticmapreduce:Describe*", "elasticmapreduce:List*"], Resource = ["arn:aws:elasticmapreduce:*:*:cluster/*"] },
       { Sid = "Logs", Effect = "Allow", Action = ["logs:GetLogEvents", "logs:FilterLogEvents"], Resource = ["arn:aws:logs:*:*:log-group:airflow-${var.name}-*"] },
+      { Sid = "EmrLogs", Effect = "Allow", Action = ["s3:GetObject"], Resource = ["arn:aws:s3:::${var.name}-warehouse/emr-logs/*"] },
+      { Sid = "EmrLogsList", Effect = "Allow", Action = ["s3:ListBucket"], Resource = ["arn:aws:s3:::${var.name}-warehouse"], Condition = { StringLike = { "s3:prefix" = ["emr-logs/*"] } } },
+      { Sid = "EmrLogsKey", Effect = "Allow", Action = ["kms:Decrypt"], Resource = ["arn:aws:kms:*:${var.account_id}:key/*"], Condition = { StringLike = { "kms:ViaService" = "s3.*.amazonaws.com" } } },
       { Sid = "VpnProfile", Effect = "Allow", Action = ["ec2:ExportClientVpnClientConfiguration"], Resource = ["arn:aws:ec2:*:${var.account_id}:client-vpn-endpoint/*"] },
       { Sid = "EmrPrimarySsh", Effect = "Allow", Action = ["ec2-instance-connect:SendSSHPublicKey"], Resource = ["arn:aws:ec2:*:${var.account_id}:instance/*"], Condition = { StringEquals = { "aws:ResourceTag/aws:elasticmapreduce:instance-group-role" = "MASTER", "ec2:osuser" = "hadoop" } } },
     ]
