@@ -5,6 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+INTERNET = ("0.0.0.0/0", "::/0")
+"""Addresses that mean anyone."""
+
+ADMIN_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
+"""AWS-managed policies that grant admin rights (judged by name: AWS changes them)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Subnet:
@@ -28,6 +34,15 @@ class Statement:
     resources: tuple[str, ...]
     source: str = ""
     """The policy holding the statement: a Terraform address or an account policy name."""
+
+    @property
+    def wildcard_on_everything(self) -> bool:
+        """Allows a wildcard action (``*``, ``*:*``, ``s3:*``) on every resource."""
+        return (
+            self.effect == "Allow"
+            and "*" in self.resources
+            and any(a == "*" or a.endswith(":*") for a in self.actions)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +116,13 @@ class PermissionSet:
     name: str
     managed_policies: tuple[str, ...] = ()
     statements: tuple[Statement, ...] = ()
+
+    @property
+    def admin(self) -> bool:
+        """Grants admin rights: an AWS admin policy, or a wildcard action on everything."""
+        return any(a.rsplit("/", 1)[-1] in ADMIN_POLICIES for a in self.managed_policies) or any(
+            s.wildcard_on_everything for s in self.statements
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 from airlake.errors import UserError
 from airlake.infra.facts import (
+    ADMIN_POLICIES,
     Assignment,
     Bucket,
     Endpoint,
@@ -26,7 +27,6 @@ from airlake.infra.facts import (
     Subnet,
 )
 from airlake.infra.policy import statements
-from airlake.infra.rules import ADMIN_POLICIES
 
 BLOCK_PUBLIC_ACCESS = (
     "BlockPublicAcls",
