@@ -66,3 +66,16 @@ def test_env_show_applies_environment_variables(monkeypatch: pytest.MonkeyPatch)
     result = CliRunner().invoke(cli, ["env", "show", "production", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert '"max_quarantine_share": 0.25' in result.output
+
+
+def test_accounts_differ_by_design_and_the_vpn_switch_is_sizing() -> None:
+    profiles = {n: read_profile_file(n) for n in ("sandbox", "production")}
+    kinds = {
+        d.key: d.kind
+        for d in diff("sandbox", profiles["sandbox"], "production", profiles["production"])
+    }
+    assert kinds["aws.account_id"] is Kind.PER_ENVIRONMENT
+    assert kinds["sizing.vpn_enabled"] is Kind.SIZING
+    assert kinds["vpn.server_certificate_domain"] is Kind.DERIVED
+    # the groups, the VPN's roles and the Identity Center account are the same everywhere
+    assert not [k for k in kinds if k.startswith("sso.") or k == "vpn.roles"]

@@ -11,9 +11,10 @@ from typing import Any
 SIZING_SECTIONS = frozenset({"sizing"})
 """Sections whose values are sizing: free to differ between environments."""
 
-PER_ENVIRONMENT_KEYS = frozenset({"name", "network.vpc_cidr"})
-"""Keys that must differ by design: the name itself, and each VPC's address range (the three
-VPCs are separate networks that may be peered, so their ranges must not overlap)."""
+PER_ENVIRONMENT_KEYS = frozenset({"name", "network.vpc_cidr", "aws.account_id"})
+"""Keys that must differ by design: the name itself, each VPC's address range (the three
+VPCs are separate networks that may be peered, so their ranges must not overlap), and each
+environment's account (one account per environment in the organisation)."""
 
 STAGES = ("sandbox", "test", "production")
 

@@ -113,6 +113,8 @@ KNOWN_KEYS: frozenset[str] = frozenset(
         "privacy.truncate_ip",
         "reporting.currency",
         "aws.region",
+        "aws.account_id",
+        "aws.deploy_role",
         "source.url",
         "mwaa.airflow_version",
         "mwaa.environment_name",
@@ -131,6 +133,14 @@ KNOWN_KEYS: frozenset[str] = frozenset(
         "roles.platform_admin",
         "roles.data_engineer",
         "roles.analyst",
+        "sso.account_id",
+        "sso.region",
+        "sso.platform_admin_group",
+        "sso.data_engineer_group",
+        "sso.analyst_group",
+        "vpn.client_cidr",
+        "vpn.server_certificate_domain",
+        "vpn.roles",
         "network.availability_zones",
         "network.vpc_cidr",
         "sizing.mwaa_environment_class",
@@ -142,6 +152,7 @@ KNOWN_KEYS: frozenset[str] = frozenset(
         "sizing.emr_core_instance_count",
         "sizing.emr_core_spot",
         "sizing.athena_bytes_scanned_cutoff",
+        "sizing.vpn_enabled",
     }
 )
 """Every key a profile, an ``AIRLAKE_*`` variable or ``--set`` may set (``section.key``)."""

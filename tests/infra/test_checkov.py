@@ -11,7 +11,7 @@ import pytest
 
 from airlake.errors import UserError
 from airlake.infra.checkov import VERSION, find, results, scan
-from airlake.infra.rules import Result, Status
+from airlake.infra.result import Result, Status
 from tests.infra.conftest import TERRAFORM
 
 FIXTURES = Path(__file__).parent / "fixtures"

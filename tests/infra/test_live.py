@@ -255,3 +255,105 @@ def test_an_insecure_environment_fails_the_same_rules_as_the_code(
     )
     assert "airlake-production-scratch: RestrictPublicBuckets off" in results["S3001"].evidence
     assert results["S3002"].evidence == "no default encryption: airlake-production-scratch"
+
+
+ACCOUNT = "333333333333"  # production's account in environments/production.toml
+GROUPS = {
+    "platform-admin": "airlake-platform-admins",
+    "data-engineer": "airlake-data-engineers",
+    "analyst": "airlake-analysts",
+}
+
+
+def build_access(vpc: str, insecure: bool) -> dict[str, str]:
+    """Developer access as the Terraform builds it: the permission sets assigned to their
+    groups in the environment's account, and the VPN's security group admitted to the EMR
+    primary node's SSH port. ``insecure``: the admin set also given to the analysts, and the
+    primary node open to the VPN on every port. (The Client VPN endpoint itself is not built:
+    moto has no Client VPN API, so ``--live`` does not read it.)"""
+    sso, store, ec2 = boto3.client("sso-admin"), boto3.client("identitystore"), boto3.client("ec2")
+    instance = sso.list_instances()["Instances"][0]
+    arn, store_id = instance["InstanceArn"], instance["IdentityStoreId"]
+    group_ids = {
+        role: store.create_group(IdentityStoreId=store_id, DisplayName=name)["GroupId"]
+        for role, name in GROUPS.items()
+    }
+    sets = {
+        role: sso.create_permission_set(InstanceArn=arn, Name=f"{NAME}-{role}")["PermissionSet"][
+            "PermissionSetArn"
+        ]
+        for role in GROUPS
+    }
+    sso.attach_managed_policy_to_permission_set(
+        InstanceArn=arn,
+        PermissionSetArn=sets["platform-admin"],
+        ManagedPolicyArn="arn:aws:iam::aws:policy/PowerUserAccess",
+    )
+    sso.put_inline_policy_to_permission_set(
+        InstanceArn=arn,
+        PermissionSetArn=sets["analyst"],
+        InlinePolicy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": ["athena:StartQueryExecution"],
+                        "Resource": [f"arn:aws:athena:*:*:workgroup/{NAME}"],
+                    }
+                ],
+            }
+        ),
+    )
+    pairs = [(role, role) for role in GROUPS]
+    if insecure:
+        pairs.append(("platform-admin", "analyst"))
+    for permission_set, group in pairs:
+        sso.create_account_assignment(
+            InstanceArn=arn,
+            TargetId=ACCOUNT,
+            TargetType="AWS_ACCOUNT",
+            PermissionSetArn=sets[permission_set],
+            PrincipalType="GROUP",
+            PrincipalId=group_ids[group],
+        )
+    vpn = ec2.create_security_group(GroupName=f"{NAME}-client-vpn", Description="vpn", VpcId=vpc)
+    emr = ec2.create_security_group(
+        GroupName=f"{NAME}-emr-primary-access", Description="emr", VpcId=vpc
+    )
+    ports = (
+        {"IpProtocol": "-1"} if insecure else {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22}
+    )
+    ec2.authorize_security_group_ingress(
+        GroupId=emr["GroupId"],
+        IpPermissions=[{**ports, "UserIdGroupPairs": [{"GroupId": vpn["GroupId"]}]}],
+    )
+    return {"vpn": vpn["GroupId"], "emr": emr["GroupId"]}
+
+
+def test_developer_access_as_built_passes(moto: str) -> None:
+    build_access(build(broken=False)["vpc"], insecure=False)
+    results = {r.check: r for r in verify("production", live=True, endpoint_url=moto)}
+    assert {c: results[c].status for c in ("VPN005", "SSO001", "SSO002")} == dict.fromkeys(
+        ("VPN005", "SSO001", "SSO002"), Status.PASS
+    )
+    assert results["SSO001"].evidence == (
+        "3 assignment(s); admin rights to airlake-platform-admins only"
+    )
+    assert results["SSO002"].evidence == f"every assignment targets account {ACCOUNT}"
+    # the endpoint's own settings (VPN001-VPN004) are read from the code only
+    assert not {"VPN001", "VPN002", "VPN003", "VPN004"} & set(results)
+
+
+def test_an_admin_set_for_analysts_and_a_wide_open_node_fail_live(moto: str) -> None:
+    groups = build_access(build(broken=False)["vpc"], insecure=True)
+    results = {r.check: r for r in verify("production", live=True, endpoint_url=moto)}
+    assert {c for c, r in results.items() if r.status is Status.FAIL} == {"VPN005", "SSO001"}
+    assert (
+        f"{groups['emr']} (airlake-production-emr-primary-access): all traffic from the VPN "
+        f"({groups['vpn']})" in results["VPN005"].evidence
+    )
+    assert results["SSO001"].evidence == (
+        "assignment of airlake-production-platform-admin: airlake-production-platform-admin "
+        "to group airlake-analysts"
+    )

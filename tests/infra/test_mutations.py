@@ -157,6 +157,95 @@ resource "aws_s3_bucket_acl" "extra" {
   })
 }""",
     ),
+    "vpn-authorizes-all-groups": Mutation(
+        "modules/network/client_vpn.tf",
+        {
+            "VPN001": 'module.network.aws_ec2_client_vpn_authorization_rule.emr_primary["data_engineer"]'
+        },
+        old=r"access_group_id(\s+)= var\.group_ids\[each\.key\]",
+        new=r"authorize_all_groups\1= true",
+    ),
+    "vpn-authorizes-the-internet": Mutation(
+        "modules/network/client_vpn.tf",
+        {"VPN002": "module.network.aws_ec2_client_vpn_authorization_rule.internet"},
+        add="""resource "aws_ec2_client_vpn_authorization_rule" "internet" {
+  count                  = local.vpn_count
+  client_vpn_endpoint_id = aws_ec2_client_vpn_endpoint.developers[0].id
+  target_network_cidr    = "0.0.0.0/0"
+  access_group_id        = var.group_ids["analyst"]
+}""",
+    ),
+    "vpn-without-connection-logging": Mutation(
+        "modules/network/client_vpn.tf",
+        {"VPN003": "module.network.aws_ec2_client_vpn_endpoint.developers[0]"},
+        old=r"(connection_log_options \{\s+enabled\s+= )true",
+        new=r"\1false",
+    ),
+    "vpn-certificate-only": Mutation(
+        "modules/network/client_vpn.tf",
+        {
+            "VPN004": "module.network.aws_ec2_client_vpn_endpoint.developers[0]: "
+            "certificate-authentication without SSO"
+        },
+        old=r'type(\s+)= "federated-authentication"\s+saml_provider_arn\s+= [^\n]+',
+        new=r'type\1= "certificate-authentication"\n    root_certificate_chain_arn = '
+        r"data.aws_acm_certificate.client_vpn[0].arn",
+    ),
+    "vpn-group-open-to-the-emr-node-on-every-port": Mutation(
+        "modules/network/client_vpn.tf",
+        {
+            "VPN005": "module.network.aws_security_group_rule.emr_primary_everything: "
+            "all traffic from the VPN (module.network.aws_security_group.client_vpn)"
+        },
+        add="""resource "aws_security_group_rule" "emr_primary_everything" {
+  type                     = "ingress"
+  security_group_id        = aws_security_group.emr_primary_access.id
+  source_security_group_id = aws_security_group.client_vpn.id
+  protocol                 = "-1"
+  from_port                = 0
+  to_port                  = 0
+  description              = "everything from the VPN"
+}""",
+    ),
+    "vpn-client-range-open-to-the-emr-node-on-every-port": Mutation(
+        "modules/network/client_vpn.tf",
+        {
+            "VPN005": "module.network.aws_vpc_security_group_ingress_rule.emr_primary_range: "
+            "0-65535/tcp from the VPN (172.16.0.0/22)"
+        },
+        add="""resource "aws_vpc_security_group_ingress_rule" "emr_primary_range" {
+  security_group_id = aws_security_group.emr_primary_access.id
+  cidr_ipv4         = var.vpn_client_cidr
+  ip_protocol       = "tcp"
+  from_port         = 0
+  to_port           = 65535
+  description       = "every port from the VPN's clients"
+}""",
+    ),
+    "sso-admin-permission-set-to-analysts": Mutation(
+        "modules/identity/main.tf",
+        {
+            "SSO001": "module.identity.aws_ssoadmin_account_assignment.analyst_admin: "
+            'module.identity.aws_ssoadmin_permission_set.role["platform_admin"] '
+            "(airlake-production-platform-admin) to group airlake-analysts"
+        },
+        add="""resource "aws_ssoadmin_account_assignment" "analyst_admin" {
+  instance_arn       = local.instance_arn
+  permission_set_arn = aws_ssoadmin_permission_set.role["platform_admin"].arn
+  principal_type     = "GROUP"
+  principal_id       = data.aws_identitystore_group.role["analyst"].group_id
+  target_type        = "AWS_ACCOUNT"
+  target_id          = var.account_id
+}""",
+    ),
+    "sso-assignment-to-another-environments-account": Mutation(
+        "modules/identity/main.tf",
+        dict.fromkeys(
+            ("SSO002",), 'module.identity.aws_ssoadmin_account_assignment.role["analyst"]'
+        ),
+        old=r"target_id(\s+)= var\.account_id",
+        new=r'target_id\1= "111111111111"',
+    ),
 }
 
 

@@ -7,8 +7,8 @@ from urllib.parse import quote
 
 import pytest
 
+from airlake.infra.facts import Statement
 from airlake.infra.policy import document_statements, statements
-from airlake.infra.rules import Statement
 
 DOCUMENT = {
     "Version": "2012-10-17",

@@ -5,15 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from airlake.infra.facts import Bucket, Facts, Ingress, Role, Statement, Webserver
 from airlake.infra.rules import (
     RULES,
-    Bucket,
-    Facts,
-    Ingress,
-    Role,
-    Statement,
     Status,
-    Webserver,
     evaluate,
     no_admin_policy,
     no_internet_ingress,
@@ -51,7 +46,7 @@ def test_results_follow_the_rules_order_and_skip_facts_that_do_not_exist() -> No
         "IAM004",
         "S3001",
         "S3002",
-    ]  # no MWAA environment and no bundle among the facts: MWA001 and BND001 are not judged
+    ]  # no MWAA environment, bundle, VPN or SSO assignment among the facts: not judged
 
 
 @pytest.mark.parametrize(

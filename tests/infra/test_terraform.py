@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from airlake.infra.checkov import run
-from airlake.infra.rules import Facts, Result, Status, evaluate
+from airlake.infra.facts import Facts
+from airlake.infra.rules import Result, Status, evaluate
 from airlake.infra.terraform import facts_from_terraform
 from airlake.infra.tfconfig import load
 from airlake.infra.tfvars import tfvars
@@ -55,12 +56,13 @@ def test_generated_inputs_differ_only_in_sizing_and_derived_names() -> None:
         "mwaa_max_workers",
         "mwaa_schedulers",
         "athena_bytes_scanned_cutoff",
+        "vpn_enabled",
     }
     for other in ("test", "production"):
         for d in diff("sandbox", inputs["sandbox"], other, inputs[other]):
             assert (
                 d.key in sizing
-                or d.key == "vpc_cidr"
+                or d.key in ("vpc_cidr", "account_id")
                 or d.kind in (Kind.DERIVED, Kind.PER_ENVIRONMENT)
             ), d
 
@@ -82,6 +84,13 @@ def test_static_verify_passes_on_the_shipped_code(checkov: str) -> None:
         "S3001",
         "S3002",
         "BND001",
+        "VPN001",
+        "VPN002",
+        "VPN003",
+        "VPN004",
+        "VPN005",
+        "SSO001",
+        "SSO002",
         "CKV",
     ]
     assert all(r.status is Status.PASS for r in results), results
@@ -109,7 +118,11 @@ def test_checkov_reports_no_failed_check(checkov: str) -> None:
 
 
 def _facts(root: Path) -> Facts:
-    return facts_from_terraform(root, tfvars(read_profile_file("production")))
+    inputs = tfvars(read_profile_file("production"))
+    f = facts_from_terraform(root, inputs)
+    f.environment, f.account_id = "production", inputs["account_id"]
+    f.admin_groups = (inputs["group_names"]["platform_admin"],)
+    return f
 
 
 def _failing(facts: Facts) -> dict[str, Result]:
@@ -144,12 +157,91 @@ def test_the_shipped_code_reads_into_every_resource() -> None:
     )
     assert f.security_group == "module.network.aws_security_group.mwaa"
     assert f.webservers[0].access_mode == "PRIVATE_ONLY"
+    # developer access: the VPN is declared once (production's vpn_enabled = false leaves it
+    # out of a plan, but the code is checked for what any environment builds from it)
+    (vpn,) = f.vpn_endpoints
+    assert vpn.name == "module.network.aws_ec2_client_vpn_endpoint.developers[0]"
+    assert vpn.authentication == ("federated-authentication",)
+    assert vpn.connection_logging and vpn.client_cidr == "172.16.0.0/22"
+    assert vpn.security_groups == ("module.network.aws_security_group.client_vpn",)
+    assert [(a.source, a.all_groups) for a in f.vpn_authorizations] == [
+        ('module.network.aws_ec2_client_vpn_authorization_rule.emr_primary["data_engineer"]', False)
+    ]
+    from_vpn = [i for i in f.ingress if i.group == "module.network.aws_security_group.client_vpn"]
+    assert sorted(i.ports for i in from_vpn) == ["18080/tcp", "20888/tcp", "22/tcp", "8088/tcp"]
+    assert {(a.permission_set.split('"')[1], a.principal, a.account) for a in f.assignments} == {
+        ("platform_admin", "airlake-platform-admins", "333333333333"),
+        ("data_engineer", "airlake-data-engineers", "333333333333"),
+        ("analyst", "airlake-analysts", "333333333333"),
+    }
+    admin = next(p for p in f.permission_sets if "platform_admin" in p.key)
+    assert admin.managed_policies == ("arn:aws:iam::aws:policy/PowerUserAccess",)
     assert _failing(f) == {}
 
 
 # Each form Terraform offers for the same insecure change; test_mutations runs the whole
 # verify (checkov included) on one case of each rule, these read the forms into facts only.
 FORMS = {
+    "VPN reached by an inline ingress naming its security group, all traffic": (
+        "modules/network/client_vpn.tf",
+        """resource "aws_security_group" "debug" {
+  name   = "debug"
+  vpc_id = aws_vpc.this.id
+  ingress {
+    from_port       = 0
+    to_port         = 0
+    protocol        = "-1"
+    security_groups = [aws_security_group.client_vpn.id]
+  }
+}""",
+        "VPN005",
+        "module.network.aws_security_group.debug: all traffic from the VPN "
+        "(module.network.aws_security_group.client_vpn)",
+    ),
+    "VPN signing in through a directory, without SSO": (
+        "modules/network/client_vpn.tf",
+        """resource "aws_ec2_client_vpn_endpoint" "ad" {
+  server_certificate_arn = "arn:aws:acm:eu-west-1:333333333333:certificate/x"
+  client_cidr_block      = "172.20.0.0/22"
+  authentication_options {
+    type                = "directory-service-authentication"
+    active_directory_id = "d-1234567890"
+  }
+  connection_log_options {
+    enabled              = true
+    cloudwatch_log_group = aws_cloudwatch_log_group.client_vpn.name
+  }
+}""",
+        "VPN004",
+        "module.network.aws_ec2_client_vpn_endpoint.ad: directory-service-authentication without SSO",
+    ),
+    "admin permission set to one user": (
+        "modules/identity/main.tf",
+        """resource "aws_ssoadmin_account_assignment" "someone" {
+  instance_arn       = local.instance_arn
+  permission_set_arn = aws_ssoadmin_permission_set.role["platform_admin"].arn
+  principal_type     = "USER"
+  principal_id       = "90676d2b-0011-7022-1111-111111111111"
+  target_type        = "AWS_ACCOUNT"
+  target_id          = var.account_id
+}""",
+        "SSO001",
+        "module.identity.aws_ssoadmin_account_assignment.someone: "
+        'module.identity.aws_ssoadmin_permission_set.role["platform_admin"] '
+        "(airlake-production-platform-admin) to user 90676d2b-0011-7022-1111-111111111111",
+    ),
+    "AdministratorAccess on the data engineers' permission set": (
+        "modules/identity/main.tf",
+        """resource "aws_ssoadmin_managed_policy_attachment" "data_engineer_admin" {
+  instance_arn       = local.instance_arn
+  permission_set_arn = aws_ssoadmin_permission_set.role["data_engineer"].arn
+  managed_policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}""",
+        "SSO001",
+        'module.identity.aws_ssoadmin_account_assignment.role["data_engineer"]: '
+        'module.identity.aws_ssoadmin_permission_set.role["data_engineer"] '
+        "(airlake-production-data-engineer) to group airlake-data-engineers",
+    ),
     "rule ::/0 on a separate security group rule": (
         "modules/network/main.tf",
         """resource "aws_security_group_rule" "v6" {

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from airlake.errors import UserError
-from airlake.infra.tfconfig import Configuration, Ref, heredoc
+from airlake.infra.tfconfig import Configuration, Ref, conditional_branches, heredoc
 
 ROOT_TF = """
 module "store" {
@@ -93,7 +93,8 @@ def test_modules_and_resources_carry_terraform_addresses(config: Configuration) 
         'module.store.aws_glue_catalog_database.db["clean"]',
         "module.store.aws_iam_role.r",
         "module.store.aws_iam_role_policy.p",
-        "module.store.aws_s3_bucket_logging.maybe",  # a conditional count: taken as present
+        # a conditional count: taken as present, with its larger branch's instances
+        "module.store.aws_s3_bucket_logging.maybe[0]",
     ]
     assert [b.address for b in config.blocks if b.module.parent is None] == [
         "aws_iam_role_policy_attachment.x"
@@ -151,3 +152,47 @@ def test_a_file_that_does_not_parse_is_one_clear_error(config: Configuration) ->
     (config.root / "modules" / "store" / "broken.tf").write_text('resource "x" {\n')
     with pytest.raises(UserError, match=r"cannot parse .*broken\.tf"):
         Configuration(config.root, "dev", {"name": "lake"})
+
+
+def test_conditional_branches_split_at_the_top_level_only() -> None:
+    assert conditional_branches('${var.on ? {a = "x ? y : z"} : {}}') == ('{a = "x ? y : z"}', "{}")
+    assert conditional_branches("${var.on ? [1, 2] : []}") == ("[1, 2]", "[]")
+    assert conditional_branches("${var.on}") is None
+    assert conditional_branches("plain ? a : b") is None
+
+
+def test_conditional_instances_are_taken_as_present_with_the_larger_branch(tmp_path: Path) -> None:
+    (tmp_path / "envs" / "dev").mkdir(parents=True)
+    (tmp_path / "envs" / "dev" / "main.tf").write_text(
+        """
+variable "on" {
+  type    = bool
+  default = false
+}
+locals {
+  roles = ["reader", "writer"]
+}
+resource "aws_ec2_client_vpn_endpoint" "vpn" {
+  count = var.on ? 1 : 0
+}
+resource "aws_ec2_client_vpn_authorization_rule" "role" {
+  for_each               = toset(var.on ? local.roles : [])
+  client_vpn_endpoint_id = aws_ec2_client_vpn_endpoint.vpn[0].id
+}
+resource "aws_ec2_client_vpn_network_association" "a" {
+  count                  = var.on ? length(local.roles) : 0
+  client_vpn_endpoint_id = aws_ec2_client_vpn_endpoint.vpn[0].id
+}
+"""
+    )
+    config = Configuration(tmp_path, "dev", {"on": False})
+    assert [b.address for b in config.blocks] == [
+        "aws_ec2_client_vpn_endpoint.vpn[0]",
+        'aws_ec2_client_vpn_authorization_rule.role["reader"]',
+        'aws_ec2_client_vpn_authorization_rule.role["writer"]',
+        # a count known only to a plan (a function call): one instance, without a key
+        "aws_ec2_client_vpn_network_association.a",
+    ]
+    rule = config.of_type("aws_ec2_client_vpn_authorization_rule")[0]
+    endpoint = config.value(rule, "client_vpn_endpoint_id")
+    assert [b.address for b in config.targets(endpoint)] == ["aws_ec2_client_vpn_endpoint.vpn[0]"]

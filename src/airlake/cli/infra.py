@@ -95,6 +95,19 @@ def tfvars_command(env: str) -> None:
     click.echo(json.dumps(tfvars(_values(env)), indent=2, sort_keys=True))
 
 
+@infra_group.command("access")
+@click.argument("names", nargs=-1)
+def access_command(names: tuple[str, ...]) -> None:
+    """Print who may do what in which environment (Markdown, as infra/README.md shows it)."""
+    from airlake.cli.output import markdown_table
+    from airlake.infra.access import access_headers, access_note, access_rows
+    from airlake.profiles_check import STAGES
+
+    profiles = {n: _values(n) for n in names or STAGES}
+    click.echo(markdown_table(access_headers(profiles), access_rows(profiles)))
+    click.echo(f"\n{access_note()}")
+
+
 @click.command("verify")
 @click.option("--env", "env", required=True, help="sandbox, test or production.")
 @click.option("--live", is_flag=True, help="Check the deployed account instead of the code.")

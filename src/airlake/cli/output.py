@@ -1,4 +1,5 @@
-"""Rendering results for people and programs: text tables, CSV, JSON. No business logic."""
+"""Rendering results for people and programs: text and Markdown tables, CSV, JSON. No business
+logic."""
 
 from __future__ import annotations
 
@@ -47,6 +48,15 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
     ]
     return "\n".join(lines)
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A GitHub-flavoured Markdown table (a ``|`` inside a cell escaped)."""
+
+    def line(cells: Sequence[Any]) -> str:
+        return "| " + " | ".join(_cell(c).replace("|", "\\|") for c in cells) + " |"
+
+    return "\n".join([line(headers), line(["---"] * len(headers)), *(line(r) for r in rows)])
 
 
 def render(table: pa.Table, fmt: str) -> str:

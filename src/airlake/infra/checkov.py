@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from airlake.errors import UserError
-from airlake.infra.rules import Result, Status
+from airlake.infra.result import Result, Status
 
 VERSION = "3.3.30"
 """The checkov release the Terraform code is kept clean against (``make checkov`` installs it)."""

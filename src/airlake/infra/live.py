@@ -14,17 +14,19 @@ from __future__ import annotations
 from typing import Any
 
 from airlake.errors import UserError
-from airlake.infra.policy import statements
-from airlake.infra.rules import (
+from airlake.infra.facts import (
     ADMIN_POLICIES,
+    Assignment,
     Bucket,
     Endpoint,
     Facts,
     Ingress,
+    PermissionSet,
     Role,
     Statement,
     Subnet,
 )
+from airlake.infra.policy import statements
 
 BLOCK_PUBLIC_ACCESS = (
     "BlockPublicAcls",
@@ -40,8 +42,11 @@ def _client(service: str, region: str, endpoint_url: str | None) -> Any:
     return boto3.client(service, region_name=region, endpoint_url=endpoint_url)
 
 
-def facts_from_account(name: str, region: str, endpoint_url: str | None = None) -> Facts:
-    """Facts of the environment whose resources are named ``name`` (e.g. airlake-production)."""
+def facts_from_account(
+    name: str, region: str, endpoint_url: str | None = None, account_id: str = ""
+) -> Facts:
+    """Facts of the environment whose resources are named ``name`` (e.g. airlake-production),
+    with the assignments of its permission sets to ``account_id`` (its own account)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     f = Facts()
@@ -98,6 +103,8 @@ def facts_from_account(name: str, region: str, endpoint_url: str | None = None) 
             "SecurityGroups"
         ]:
             f.ingress.extend(_ingress(group))
+            if group.get("GroupName") == f"{name}-client-vpn":
+                f.vpn_groups.append(group["GroupId"])
         iam = _client("iam", region, endpoint_url)
         for page in iam.get_paginator("list_roles").paginate():
             for role in page["Roles"]:
@@ -111,6 +118,19 @@ def facts_from_account(name: str, region: str, endpoint_url: str | None = None) 
             if bucket["Name"].startswith(f"{name}-"):
                 f.buckets.append(_bucket(s3, bucket["Name"]))
     except (BotoCoreError, ClientError) as exc:
+        raise UserError(f"cannot read the AWS account: {exc}") from None
+    try:
+        _sso(f, name, account_id, region, endpoint_url)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") not in (
+            "AccessDeniedException",
+            "AccessDenied",
+        ):
+            raise UserError(f"cannot read IAM Identity Center: {exc}") from None
+        # the credentials of the environment's account seldom reach the Identity Center
+        # account: the SSO rule says so instead of passing on nothing
+        f.sso_unreadable = str(exc)
+    except BotoCoreError as exc:
         raise UserError(f"cannot read the AWS account: {exc}") from None
     return f
 
@@ -130,7 +150,77 @@ def _ingress(group: dict[str, Any]) -> list[Ingress]:
             r["CidrIpv6"] for r in rule.get("Ipv6Ranges", [])
         ]
         out.extend(Ingress(source, cidr, ports) for cidr in cidrs)
+        out.extend(
+            Ingress(source, "", ports, pair["GroupId"])
+            for pair in rule.get("UserIdGroupPairs", [])
+            if pair.get("GroupId") and pair["GroupId"] != group["GroupId"]
+        )
     return out
+
+
+def _pages(call: Any, key: str, **params: Any) -> list[Any]:
+    """Every item of a paginated list call (``NextToken``)."""
+    items: list[Any] = []
+    while True:
+        page = call(**params)
+        items.extend(page.get(key, []))
+        if not page.get("NextToken"):
+            return items
+        params["NextToken"] = page["NextToken"]
+
+
+def _sso(f: Facts, name: str, account_id: str, region: str, endpoint_url: str | None) -> None:
+    """The environment's permission sets (named ``<name>-*``) in IAM Identity Center, their
+    policies, and their assignments in the environment's account, groups by display name."""
+    sso = _client("sso-admin", region, endpoint_url)
+    store = _client("identitystore", region, endpoint_url)
+    for instance in _pages(sso.list_instances, "Instances"):
+        arn, store_id = instance["InstanceArn"], instance["IdentityStoreId"]
+        for ps_arn in _pages(sso.list_permission_sets, "PermissionSets", InstanceArn=arn):
+            ps = sso.describe_permission_set(InstanceArn=arn, PermissionSetArn=ps_arn)
+            ps_name = ps["PermissionSet"]["Name"]
+            if not ps_name.startswith(f"{name}-"):
+                continue
+            managed = _pages(
+                sso.list_managed_policies_in_permission_set,
+                "AttachedManagedPolicies",
+                InstanceArn=arn,
+                PermissionSetArn=ps_arn,
+            )
+            inline = sso.get_inline_policy_for_permission_set(
+                InstanceArn=arn, PermissionSetArn=ps_arn
+            ).get("InlinePolicy")
+            f.permission_sets.append(
+                PermissionSet(
+                    ps_arn,
+                    ps_name,
+                    tuple(p["Arn"] for p in managed),
+                    tuple(statements(inline, f"{ps_name} inline policy")) if inline else (),
+                )
+            )
+            if not account_id:
+                continue
+            for a in _pages(
+                sso.list_account_assignments,
+                "AccountAssignments",
+                InstanceArn=arn,
+                AccountId=account_id,
+                PermissionSetArn=ps_arn,
+            ):
+                principal = a["PrincipalId"]
+                if a["PrincipalType"] == "GROUP":
+                    principal = store.describe_group(IdentityStoreId=store_id, GroupId=principal)[
+                        "DisplayName"
+                    ]
+                f.assignments.append(
+                    Assignment(
+                        f"assignment of {ps_name}",
+                        ps_arn,
+                        principal,
+                        a["PrincipalType"],
+                        a["AccountId"],
+                    )
+                )
 
 
 def _role(iam: Any, role: str) -> Role:

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote as url_unquote
 
-from airlake.infra.rules import Statement
+from airlake.infra.facts import Statement
 
 
 def _strings(value: Any) -> tuple[str, ...]:

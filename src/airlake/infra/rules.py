@@ -1,8 +1,10 @@
-"""What an MWAA + EMR + Athena environment needs from the network, IAM and S3 — one list of rules,
+"""What an MWAA + EMR + Athena environment needs from the network, IAM and S3, and what
+developer access (the Client VPN, SSO assignments) may allow — one list of rules,
 applied to the Terraform code before deploying and to the live account after (pure: the
 collected facts in, results out).
 
-Each rule is one function whose docstring is its summary; ``RULES`` lists them in their order.
+Each rule is one function whose docstring is its summary; ``RULES`` lists them in their order
+(the developer-access rules are :mod:`airlake.infra.access_rules`).
 Generic Terraform checks (bucket ACLs and policies, versioning, logging, ...) are checkov's, which
 ``airlake verify`` runs beside these on the code (:mod:`airlake.infra.checkov`); the rules here
 are what the platform needs, and what can also be read back from an account.
@@ -10,25 +12,23 @@ are what the platform needs, and what can also be read back from an account.
 
 from __future__ import annotations
 
-import enum
 import fnmatch
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 
+from airlake.infra.access_rules import (
+    sso_admin_to_admins,
+    sso_own_account,
+    vpn_connection_logging,
+    vpn_narrow_ingress,
+    vpn_no_all_groups,
+    vpn_no_internet_authorization,
+    vpn_sso_authentication,
+)
+from airlake.infra.facts import ADMIN_POLICIES, INTERNET, Facts, Role, Statement
+from airlake.infra.result import Result, Status, failed
 
-class Status(enum.StrEnum):
-    PASS = "pass"
-    FAIL = "fail"
-    WARN = "warn"
-
-
-@dataclass(frozen=True, slots=True)
-class Result:
-    check: str
-    status: Status
-    evidence: str
-    fix: str
+__all__ = ["RULES", "Result", "Rule", "Status", "evaluate", "failed"]
 
 
 REQUIRED_ENDPOINTS = (
@@ -66,9 +66,6 @@ REQUIRED_ACTIONS = (
     "iam:PassRole",
 )
 
-ADMIN_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
-"""AWS-managed policies no role of the environment may hold (judged by name: AWS changes them)."""
-
 ROLE_ESCALATION_ACTIONS = (
     "iam:PassRole",
     "iam:CreateRole",
@@ -77,86 +74,6 @@ ROLE_ESCALATION_ACTIONS = (
     "iam:UpdateAssumeRolePolicy",
 )
 """Granted on every role, any one of these lets the holder act as any role of the account."""
-
-INTERNET = ("0.0.0.0/0", "::/0")
-
-
-@dataclass(frozen=True, slots=True)
-class Subnet:
-    id: str
-    az: str
-    routes_to_igw: tuple[str, ...] = ()
-    """Route table ids of this subnet that send traffic to an internet gateway."""
-
-
-@dataclass(frozen=True, slots=True)
-class Endpoint:
-    service: str  # short name: "s3", "ecr.api", ...
-    private_dns: bool
-    kind: str = "Interface"
-
-
-@dataclass(frozen=True, slots=True)
-class Statement:
-    effect: str
-    actions: tuple[str, ...]
-    resources: tuple[str, ...]
-    source: str = ""
-    """The policy holding the statement: a Terraform address or an account policy name."""
-
-
-@dataclass(frozen=True, slots=True)
-class Role:
-    name: str
-    """The role's name, or its Terraform address with the name it gets."""
-    statements: tuple[Statement, ...] = ()
-    managed_policies: tuple[str, ...] = ()
-    """ARNs of attached AWS-managed policies, whose documents are not read."""
-
-
-@dataclass(frozen=True, slots=True)
-class Bucket:
-    name: str
-    unblocked: tuple[str, ...] = ()
-    """Block Public Access settings that are off or absent (all four without a block)."""
-    encrypted: bool = True
-    """A default server-side encryption configuration is set."""
-
-    @property
-    def public_access_blocked(self) -> bool:
-        return not self.unblocked
-
-
-@dataclass(frozen=True, slots=True)
-class Ingress:
-    source: str
-    """The security group or security group rule that lets the traffic in."""
-    cidr: str
-    ports: str
-
-
-@dataclass(frozen=True, slots=True)
-class Webserver:
-    environment: str
-    access_mode: str
-
-
-@dataclass
-class Facts:
-    """What was read from Terraform or from the account."""
-
-    subnets: list[Subnet] = field(default_factory=list)
-    endpoints: list[Endpoint] = field(default_factory=list)
-    nat: bool = False
-    security_group: str = ""
-    security_group_self_reference: bool = False
-    ingress: list[Ingress] = field(default_factory=list)
-    execution_role: str = ""
-    """Name of the MWAA execution role among ``roles``."""
-    roles: list[Role] = field(default_factory=list)
-    buckets: list[Bucket] = field(default_factory=list)
-    webservers: list[Webserver] = field(default_factory=list)
-    constraints_line: bool | None = None
 
 
 def _matches(action: str, pattern: str) -> bool:
@@ -172,14 +89,6 @@ def _allows(statements: Sequence[Statement], action: str) -> bool:
         for s in statements
     )
     return allowed and not denied
-
-
-def _wildcard_on_everything(s: Statement) -> bool:
-    return (
-        s.effect == "Allow"
-        and "*" in s.resources
-        and any(a == "*" or a.endswith(":*") for a in s.actions)
-    )
 
 
 _ARN = re.compile(r"^arn:[^:]*:([^:]*):[^:]*:[^:]*:(.*)$")
@@ -302,7 +211,7 @@ def no_wildcard_grant(f: Facts) -> Result:
         f"{r.name}: {_statement(s)}"
         for r in f.roles
         for s in r.statements
-        if _wildcard_on_everything(s)
+        if s.wildcard_on_everything
     ]
     return Result(
         "IAM002",
@@ -320,7 +229,7 @@ def no_role_escalation(f: Facts) -> Result:
         for r in f.roles
         for s in r.statements
         if s.effect == "Allow"
-        and not _wildcard_on_everything(s)
+        and not s.wildcard_on_everything
         and any(_matches(e, a) for e in ROLE_ESCALATION_ACTIONS for a in s.actions)
         and any(_every_role(res) for res in s.resources)
     ]
@@ -432,6 +341,13 @@ RULES: tuple[Rule, ...] = (
     public_access_blocked,
     default_encryption,
     bundle_constraints,
+    vpn_no_all_groups,
+    vpn_no_internet_authorization,
+    vpn_connection_logging,
+    vpn_sso_authentication,
+    vpn_narrow_ingress,
+    sso_admin_to_admins,
+    sso_own_account,
 )
 """Every rule, in the order of their results. A rule returns None where its facts do not exist
 (no MWAA environment among the facts, no bundle looked at)."""
@@ -440,7 +356,3 @@ RULES: tuple[Rule, ...] = (
 def evaluate(f: Facts) -> list[Result]:
     """Every rule's result, in the order of ``RULES``."""
     return [r for rule in RULES if (r := rule(f)) is not None]
-
-
-def failed(results: Iterable[Result]) -> list[Result]:
-    return [r for r in results if r.status is Status.FAIL]

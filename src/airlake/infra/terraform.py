@@ -12,17 +12,21 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from airlake.infra.policy import document_statements, statements
-from airlake.infra.rules import (
+from airlake.infra.facts import (
+    Assignment,
     Bucket,
     Endpoint,
     Facts,
     Ingress,
+    PermissionSet,
     Role,
     Statement,
     Subnet,
+    VpnAuthorization,
+    VpnEndpoint,
     Webserver,
 )
+from airlake.infra.policy import document_statements, statements
 from airlake.infra.tfconfig import Block, Configuration, Ref
 
 BLOCK_PUBLIC_ACCESS = (
@@ -41,6 +45,8 @@ def facts_from_terraform(root: Path, tfvars: Mapping[str, Any]) -> Facts:
     _network(config, f)
     _iam(config, f)
     _buckets(config, f)
+    _client_vpn(config, f)
+    _sso(config, f)
     for env in config.of_type("aws_mwaa_environment"):
         mode = config.value(env, "webserver_access_mode", "PRIVATE_ONLY")
         f.webservers.append(Webserver(env.address, str(mode)))
@@ -96,27 +102,53 @@ def _network(config: Configuration, f: Facts) -> None:
     for sg in groups:
         for rule in config.nested(sg, "ingress"):
             f.ingress.extend(_ingress(sg.address, rule, "cidr_blocks", "ipv6_cidr_blocks"))
+            f.ingress.extend(_group_ingress(config, sg.address, rule, "security_groups"))
     for rule_block in config.of_type("aws_security_group_rule"):
         if config.value(rule_block, "type") == "ingress":
             body = config.arguments(rule_block)
             f.ingress.extend(_ingress(rule_block.address, body, "cidr_blocks", "ipv6_cidr_blocks"))
+            f.ingress.extend(
+                _group_ingress(config, rule_block.address, body, "source_security_group_id")
+            )
     for rule_block in config.of_type("aws_vpc_security_group_ingress_rule"):
         body = config.arguments(rule_block)
         body["protocol"] = body.get("ip_protocol")
         f.ingress.extend(_ingress(rule_block.address, body, "cidr_ipv4", "cidr_ipv6"))
+        f.ingress.extend(
+            _group_ingress(config, rule_block.address, body, "referenced_security_group_id")
+        )
 
 
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _ingress(source: str, rule: Mapping[str, Any], *cidr_keys: str) -> list[Ingress]:
+def _ports(rule: Mapping[str, Any]) -> str:
     protocol = str(rule.get("protocol", ""))
     if protocol in ("-1", "all"):
-        ports = "all traffic"
-    else:
-        low, high = rule.get("from_port"), rule.get("to_port")
-        ports = f"{low}/{protocol}" if low == high else f"{low}-{high}/{protocol}"
+        return "all traffic"
+    low, high = rule.get("from_port"), rule.get("to_port")
+    return f"{low}/{protocol}" if low == high else f"{low}-{high}/{protocol}"
+
+
+def _group_ingress(
+    config: Configuration, source: str, rule: Mapping[str, Any], key: str
+) -> list[Ingress]:
+    """Ingress from other security groups, each named by its address (or by what names it)."""
+    return [
+        Ingress(source, "", _ports(rule), group)
+        for ref in _as_list(rule.get(key))
+        if ref is not None
+        for group in (_addresses(config, ref) or [str(ref)])
+    ]
+
+
+def _addresses(config: Configuration, ref: Any) -> list[str]:
+    return [t.address for t in config.targets(ref)]
+
+
+def _ingress(source: str, rule: Mapping[str, Any], *cidr_keys: str) -> list[Ingress]:
+    ports = _ports(rule)
     return [
         Ingress(source, str(cidr), ports)
         for key in cidr_keys
@@ -225,4 +257,85 @@ def _buckets(config: Configuration, f: Facts) -> None:
     for b in buckets:
         f.buckets.append(
             Bucket(_label(config, b, "bucket"), unblocked[b.address], b.address in encrypted)
+        )
+
+
+def _client_vpn(config: Configuration, f: Facts) -> None:
+    """Client VPN endpoints (sign-in, connection logging, security groups) and their
+    authorization rules."""
+    for ep in config.of_type("aws_ec2_client_vpn_endpoint"):
+        logging = config.nested(ep, "connection_log_options")
+        f.vpn_endpoints.append(
+            VpnEndpoint(
+                ep.address,
+                str(config.value(ep, "client_cidr_block", "")),
+                tuple(str(o.get("type", "")) for o in config.nested(ep, "authentication_options")),
+                any(o.get("enabled") is True for o in logging),
+                tuple(
+                    a
+                    for ref in _as_list(config.value(ep, "security_group_ids", []))
+                    for a in (_addresses(config, ref) or [str(ref)])
+                ),
+            )
+        )
+    for rule in config.of_type("aws_ec2_client_vpn_authorization_rule"):
+        group = config.value(rule, "access_group_id", "")
+        f.vpn_authorizations.append(
+            VpnAuthorization(
+                rule.address,
+                str(config.value(rule, "target_network_cidr", "")),
+                config.value(rule, "authorize_all_groups") is True,
+                _group_name(config, group) if group else "",
+            )
+        )
+
+
+def _group_name(config: Configuration, ref: Any) -> str:
+    """The display name of the identity store group a reference names (through an
+    ``aws_identitystore_group`` data source), else the reference's text."""
+    for target in config.targets(ref):
+        if target.type != "aws_identitystore_group":
+            continue
+        for alternate in config.nested(target, "alternate_identifier"):
+            for unique in _as_list(alternate.get("unique_attribute")):
+                if isinstance(unique, Mapping) and unique.get("attribute_path") == "DisplayName":
+                    return str(unique.get("attribute_value"))
+        for legacy in config.nested(target, "filter"):
+            if legacy.get("attribute_path") == "DisplayName":
+                return str(legacy.get("attribute_value"))
+    return str(ref)
+
+
+def _sso(config: Configuration, f: Facts) -> None:
+    """IAM Identity Center permission sets, the policies they grant, and their assignments."""
+    sets = {p.address: p for p in config.of_type("aws_ssoadmin_permission_set")}
+    managed: dict[str, list[str]] = {a: [] for a in sets}
+    granted: dict[str, list[Statement]] = {a: [] for a in sets}
+    for block in config.of_type("aws_ssoadmin_managed_policy_attachment"):
+        for address in _addresses(config, config.value(block, "permission_set_arn")):
+            managed.setdefault(address, []).append(str(config.value(block, "managed_policy_arn")))
+    for block in config.of_type("aws_ssoadmin_permission_set_inline_policy"):
+        for address in _addresses(config, config.value(block, "permission_set_arn")):
+            granted.setdefault(address, []).extend(
+                _policy(config, block, config.value(block, "inline_policy"), block.address)
+            )
+    for address, block in sets.items():
+        f.permission_sets.append(
+            PermissionSet(
+                address,
+                _label(config, block, "name"),
+                tuple(managed[address]),
+                tuple(granted[address]),
+            )
+        )
+    for block in config.of_type("aws_ssoadmin_account_assignment"):
+        ref = config.value(block, "permission_set_arn")
+        f.assignments.append(
+            Assignment(
+                block.address,
+                next(iter(_addresses(config, ref)), str(ref)),
+                _group_name(config, config.value(block, "principal_id")),
+                str(config.value(block, "principal_type", "")),
+                str(config.value(block, "target_id", "")),
+            )
         )

@@ -144,6 +144,42 @@ class Block:
     """``each.value``."""
 
 
+def _base(address: str) -> str:
+    """An instance's address without its key: ``a.b["k"]`` → ``a.b``."""
+    return re.sub(r"\[[^\[\]]*\]$", "", address)
+
+
+def _size(value: Any) -> float:
+    """How many instances a resolved ``count``/``for_each`` makes; one known only to a plan
+    ranks between none and one (it is taken as one instance)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return len(value) if isinstance(value, list | Mapping) else 0.5
+
+
+def conditional_branches(text: str) -> tuple[str, str] | None:
+    """The two branches of a whole conditional ``${cond ? a : b}`` (their text), else None."""
+    whole = _WHOLE.match(text)
+    if not whole:
+        return None
+    inner = whole.group(1)
+    depth, quoted, question = 0, False, -1
+    for i, ch in enumerate(inner):
+        if ch == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif depth == 0 and ch == "?" and question < 0:
+            question = i
+        elif depth == 0 and ch == ":" and question >= 0:
+            return inner[question + 1 : i].strip(), inner[i + 1 :].strip()
+    return None
+
+
 def _key_suffix(key: Any) -> str:
     if key is None:
         return ""
@@ -219,28 +255,46 @@ class Configuration:
                 self._add_module(Module(address, path, module, body, each))
 
     def _instances(self, body: Mapping[str, Any], module: Module) -> list[tuple[Any, Any]]:
-        """(key, each.value) per instance of a block with ``count`` or ``for_each``."""
+        """(key, each.value) per instance of a block with ``count`` or ``for_each``. A conditional
+        (``var.on ? 2 : 0``) is taken as present, with the instances of its larger branch: the
+        code is checked for what any environment's inputs could build from it."""
         if "for_each" in body:
-            keys = self.resolve(body["for_each"], module)
-            if isinstance(keys, str):  # toset([...]) and friends
-                call = _CALL.match(keys)
-                if call and call.group(1) in ("toset", "tolist", "tomap"):
-                    inner = call.group(2).strip()
-                    literal = inner.startswith(("[", "{"))
-                    keys = self.resolve(
-                        parse_expression(inner) if literal else f"${{{inner}}}", module
-                    )
+            keys = self._collection(body["for_each"], module)
             if isinstance(keys, Mapping):
                 return [(str(k), v) for k, v in keys.items()]
             if isinstance(keys, list):
                 return [(str(k), k) for k in keys]
             return [("*", None)]  # keys known only to a plan
         if "count" in body:
-            count = self.resolve(body["count"], module)
+            count = self._collection(body["count"], module)
             if isinstance(count, int) and not isinstance(count, bool):
                 return [(i, None) for i in range(count)]
-            return [(None, None)]  # a conditional count: take the block as present
+            return [(None, None)]  # a count known only to a plan: take the block as present
         return [(None, None)]
+
+    def _collection(self, value: Any, module: Module) -> Any:
+        """A ``count`` or ``for_each`` value, through ``toset(...)`` and friends and through
+        conditionals (their larger branch)."""
+        got = self.resolve(value, module)
+        for _ in range(_MAX_DEPTH):
+            if not isinstance(got, str):
+                return got
+            branches = conditional_branches(got)
+            call = _CALL.match(got)
+            if branches is not None:
+                got = max(
+                    (self._collection(self._expression(b, module), module) for b in branches),
+                    key=_size,
+                )
+            elif call and call.group(1) in ("toset", "tolist", "tomap"):
+                got = self._expression(call.group(2), module)
+            else:
+                return got
+        return got
+
+    def _expression(self, text: str, module: Module) -> Any:
+        parsed = parse_expression(text.strip())
+        return self.resolve(f"${{{text.strip()}}}" if parsed is None else parsed, module)
 
     # -- resolving -------------------------------------------------------------------------
 
@@ -382,7 +436,10 @@ class Configuration:
         if not isinstance(ref, Ref):
             return []
         exact = [b for b in self.blocks if b.address == ref.address]
-        return exact or self._by_base.get(ref.address, [])
+        # ``x[0]`` of a block whose count is known only to a plan: the block itself
+        return (
+            exact or self._by_base.get(ref.address, []) or self._by_base.get(_base(ref.address), [])
+        )
 
     def value(self, block: Block, key: str, default: Any = None) -> Any:
         """A block's argument, resolved in its module and instance."""

@@ -15,8 +15,31 @@ terraform {
   backend "s3" {}
 }
 
+# Each environment lives in its own account of the organisation: Terraform assumes the deploy
+# role there, and refuses to touch any other account.
 provider "aws" {
-  region = var.region
+  region              = var.region
+  allowed_account_ids = [var.account_id]
+  assume_role {
+    role_arn     = "arn:aws:iam::${var.account_id}:role/${var.deploy_role}"
+    session_name = "airlake-${var.environment}"
+  }
+  default_tags {
+    tags = { "airlake:environment" = var.environment }
+  }
+}
+
+# IAM Identity Center is administered from one account (the organisation's management account
+# or its delegated administrator): the permission sets and their assignments to this
+# environment's account are made there.
+provider "aws" {
+  alias               = "identity"
+  region              = var.sso_region
+  allowed_account_ids = [var.sso_account_id]
+  assume_role {
+    role_arn     = "arn:aws:iam::${var.sso_account_id}:role/${var.deploy_role}"
+    session_name = "airlake-${var.environment}-access"
+  }
   default_tags {
     tags = { "airlake:environment" = var.environment }
   }
@@ -29,6 +52,13 @@ module "network" {
   region   = var.region
 
   availability_zones = var.availability_zones
+
+  vpn_enabled                   = var.vpn_enabled
+  vpn_client_cidr               = var.vpn_client_cidr
+  vpn_server_certificate_domain = var.vpn_server_certificate_domain
+  vpn_saml_metadata_file        = "${path.root}/${var.vpn_saml_metadata_file}"
+  vpn_roles                     = var.vpn_roles
+  group_ids                     = module.identity.group_ids
 }
 
 module "data" {
@@ -75,8 +105,25 @@ module "mwaa" {
 }
 
 module "identity" {
-  source       = "../../modules/identity"
-  name         = var.name
-  instance_arn = var.sso_instance_arn
-  role_names   = var.role_names
+  source      = "../../modules/identity"
+  providers   = { aws = aws.identity }
+  name        = var.name
+  account_id  = var.account_id
+  role_names  = var.role_names
+  group_names = var.group_names
+}
+
+output "client_vpn_endpoint_id" {
+  description = "The developers' Client VPN endpoint (empty where vpn_enabled is off)."
+  value       = module.network.client_vpn_endpoint_id
+}
+
+output "emr_subnet_id" {
+  description = "Subnet of the EMR clusters (the run_job_flow Ec2SubnetId)."
+  value       = module.network.emr_subnet_id
+}
+
+output "emr_primary_security_group_id" {
+  description = "Extra security group of the EMR primary node (AdditionalMasterSecurityGroups)."
+  value       = module.network.emr_primary_security_group_id
 }

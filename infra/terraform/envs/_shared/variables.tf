@@ -58,10 +58,55 @@ variable "role_names" {
   type        = map(string)
 }
 
-variable "sso_instance_arn" {
-  description = "IAM Identity Center instance ARN of the organisation."
+variable "account_id" {
+  description = "The environment's own AWS account (per environment by design)."
   type        = string
-  default     = ""
+}
+
+variable "deploy_role" {
+  description = "Role Terraform assumes in the environment's account and in the Identity Center account."
+  type        = string
+}
+
+variable "sso_account_id" {
+  description = "Account administering IAM Identity Center (management account or delegated administrator)."
+  type        = string
+}
+
+variable "sso_region" {
+  description = "Region of the IAM Identity Center instance."
+  type        = string
+}
+
+variable "group_names" {
+  description = "Identity store group (display name) per role: platform_admin, data_engineer, analyst."
+  type        = map(string)
+}
+
+variable "vpn_enabled" {
+  description = "Sizing: whether the environment has the developers' Client VPN."
+  type        = bool
+}
+
+variable "vpn_client_cidr" {
+  description = "Address range handed to VPN clients (outside the VPC's range)."
+  type        = string
+}
+
+variable "vpn_server_certificate_domain" {
+  description = "Domain of the VPN server certificate in the environment's ACM."
+  type        = string
+}
+
+variable "vpn_roles" {
+  description = "Roles whose SSO group the VPN admits to the EMR primary node's subnet."
+  type        = list(string)
+}
+
+variable "vpn_saml_metadata_file" {
+  description = "IAM Identity Center's SAML metadata of the Client VPN application, beside terraform.tfvars.json (read only where vpn_enabled)."
+  type        = string
+  default     = "client-vpn-saml-metadata.xml"
 }
 
 variable "landing_retention_days" {

@@ -3,9 +3,14 @@ variable "name" {
   type        = string
 }
 
-variable "instance_arn" {
-  description = "ARN of the IAM Identity Center instance."
+variable "account_id" {
+  description = "The environment's own AWS account, where the groups get their permission sets."
   type        = string
+}
+
+variable "group_names" {
+  description = "Identity store group (display name) per role: platform_admin, data_engineer, analyst."
+  type        = map(string)
 }
 
 variable "role_names" {

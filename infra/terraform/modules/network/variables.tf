@@ -27,3 +27,39 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "vpn_enabled" {
+  description = "Sizing: whether this environment has the developers' Client VPN endpoint."
+  type        = bool
+  default     = false
+}
+
+variable "vpn_client_cidr" {
+  description = "Address range handed to VPN clients (must not overlap the VPC's range)."
+  type        = string
+  default     = "172.16.0.0/22"
+}
+
+variable "vpn_server_certificate_domain" {
+  description = "Domain of the VPN's server certificate in ACM (issued or imported there)."
+  type        = string
+  default     = ""
+}
+
+variable "vpn_saml_metadata_file" {
+  description = "Path of IAM Identity Center's SAML metadata document of the Client VPN application."
+  type        = string
+  default     = ""
+}
+
+variable "vpn_roles" {
+  description = "Roles (platform_admin, data_engineer, analyst) whose SSO group the VPN admits to the EMR primary node's subnet."
+  type        = list(string)
+  default     = []
+}
+
+variable "group_ids" {
+  description = "Identity store group id per role (the identity module's group_ids)."
+  type        = map(string)
+  default     = {}
+}
