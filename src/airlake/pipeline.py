@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from airlake import models
+from airlake.bot_agents import list_label
 from airlake.catalog import open_catalog
 from airlake.engines import Engine, Relation, create_engine
 from airlake.errors import UserError
@@ -262,6 +263,8 @@ def run_model(ctx: RunContext, step: ModelStep, w: Window) -> CommitResult:
                 "airlake.model": step.model,
                 "airlake.run-day": w.day.isoformat(),
                 "airlake.engine": ctx.engine.name,
+                # every model reads is_bot, set by the crawler list of this version
+                "airlake.bot-list": list_label(),
             },
         )
 
