@@ -79,6 +79,10 @@ bench: install ## Run the benchmarks (see bench/RESULTS.md)
 	$(PY) bench/pipeline.py --spark
 	$(PY) bench/preflight.py --install
 
+.PHONY: docs
+docs: install ## Regenerate the data dictionary (docs/tables.md) from the table definitions
+	$(VENV)/bin/airlake docs tables --out docs/tables.md
+
 .PHONY: clean
 clean: ## Remove the state folder and caches (keeps .venv)
 	rm -rf .airlake .pytest_cache .mypy_cache .ruff_cache

@@ -162,19 +162,9 @@ event date is before X-L+1 is quarantined as ``late_beyond_window``."""
 
 SESSION_GAP_MINUTES: Final = 30
 
-BOT_USER_AGENT_MARKERS: Final = (
-    "bot",
-    "crawler",
-    "spider",
-    "headlesschrome",
-    "python-requests",
-    "curl/",
-    "wget/",
-)
-"""A user agent containing any of these (case-insensitive) is bot traffic."""
-
 BOT_IP_PREFIXES: Final = ("66.249.", "157.55.", "40.77.", "207.46.")
-"""Crawler address ranges (Googlebot, Bingbot): traffic from them is bot traffic."""
+"""Crawler address ranges (Googlebot, Bingbot): traffic from them is bot traffic. So is a user
+agent matching the community crawler list (see :mod:`airlake.bot_agents`)."""
 
 TIMESTAMP_PATTERN: Final = (
     r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:[0-5]\d"

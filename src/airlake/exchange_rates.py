@@ -153,20 +153,15 @@ def load(url: str, rows: Sequence[Mapping[str, Any]]) -> None:
 
     from airlake.database_url import check_database_url
     from airlake.redaction import redact
+    from airlake.source_schema import source_metadata
 
-    meta = sa.MetaData()
-    table = sa.Table(
-        "exchange_rates",
-        meta,
-        sa.Column("rate_date", sa.Date, primary_key=True),
-        sa.Column("currency", sa.String(3), primary_key=True),
-        sa.Column("per_base", sa.Numeric(18, 6), nullable=False),
-    )
+    meta = source_metadata()
+    table = meta.tables["exchange_rates"]
     check_database_url(url, "--source-url")
     try:
         engine = sa.create_engine(url)
         with engine.begin() as conn:
-            meta.create_all(conn)
+            meta.create_all(conn, tables=[table])
             conn.execute(table.delete())
             if rows:
                 conn.execute(table.insert(), [dict(r) for r in rows])

@@ -148,29 +148,15 @@ def load(url: str, tables: dict[str, list[dict[str, Any]]]) -> None:
     """Replace the source tables' content (creating them if needed), in one transaction."""
     import sqlalchemy as sa
 
-    meta = sa.MetaData()
-    advertisers = sa.Table(
-        "advertisers",
-        meta,
-        sa.Column("advertiser_id", sa.String(32), primary_key=True),
-        sa.Column("name", sa.String(200), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    )
-    campaigns = sa.Table(
-        "campaigns",
-        meta,
-        sa.Column("campaign_id", sa.String(32), primary_key=True),
-        sa.Column("advertiser_id", sa.String(32), nullable=False),
-        sa.Column("name", sa.String(200), nullable=False),
-        sa.Column("channel", sa.String(32), nullable=False),
-        sa.Column("daily_budget", sa.Numeric(12, 2), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    )
+    from airlake.source_schema import source_metadata
+
+    meta = source_metadata()
+    advertisers, campaigns = meta.tables["advertisers"], meta.tables["campaigns"]
     check_database_url(url, "--source-url")
     try:
         engine = sa.create_engine(url)
         with engine.begin() as conn:
-            meta.create_all(conn)
+            meta.create_all(conn, tables=[advertisers, campaigns])
             for table in (campaigns, advertisers):
                 conn.execute(table.delete())
             if tables["advertisers"]:

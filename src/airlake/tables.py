@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import uuid
 import warnings
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -35,12 +35,18 @@ COMMIT_ATTEMPTS = 6
 
 @dataclass(frozen=True, slots=True)
 class TableDef:
-    """A table the pipeline owns: name, Arrow schema, and its partition column."""
+    """A table the pipeline owns: name, Arrow schema, and its partition column.
+
+    ``descriptions`` documents every column: what it means, and for a computed column its
+    formula and rounding. The data dictionary (docs/tables.md) is generated from it, and a test
+    requires an entry for every column of every table.
+    """
 
     name: str
     schema: pa.Schema
     partition_column: str | None
     doc: str
+    descriptions: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def partitioned_by(self) -> str:
@@ -63,6 +69,27 @@ def _contract_fields() -> list[pa.Field]:
     return [pa.field(f.name, arrow[f.type]) for f in FIELDS]
 
 
+MONEY_ROUNDING = "DECIMAL(18, 6): amounts with more decimals are rounded half away from zero"
+
+_CONTRACT_DOCS = {f.name: f.doc for f in FIELDS} | {
+    "revenue": "For a conversion: order value in `currency`; " + MONEY_ROUNDING + ".",
+    "cost": "For an impression or click: media cost in `currency`; " + MONEY_ROUNDING + ".",
+    "event_ts": "When the event happened, in UTC (any RFC 3339 offset is converted; fractions "
+    "beyond microseconds are cut, not rounded).",
+    "received_ts": "When the collector received it, in UTC (converted and cut like event_ts).",
+    "currency": "ISO-4217 code of cost / revenue, upper-cased (one of the accepted currencies).",
+}
+_SOURCE_DOCS = {
+    "source_topic": "Kafka topic of the line, from the sink file's key.",
+    "source_partition": "Kafka partition, from the sink file's name.",
+    "source_offset": "Kafka offset of the line: the file's first offset + line number - 1.",
+    "source_file": "Landing file the line was read from (relative to the landing root).",
+    "source_line": "Line number within that file, from 1.",
+    "landing_date": "Day of the landing folder the file was in (the sink's record-time day).",
+    "landing_hour": "Hour of the landing folder (0-23).",
+}
+_EVENT_DATE = "UTC calendar date of event_ts."
+
 _SOURCE = [
     pa.field("source_topic", pa.string()),
     pa.field("source_partition", pa.int32()),
@@ -78,6 +105,7 @@ RAW_EVENTS = TableDef(
     pa.schema([*_contract_fields(), pa.field("event_date", pa.date32()), *_SOURCE]),
     "landing_date",
     "Every landing line that passed the contract, typed, duplicates included, by landing day.",
+    _CONTRACT_DOCS | {"event_date": _EVENT_DATE} | _SOURCE_DOCS,
 )
 RAW_QUARANTINE = TableDef(
     "raw.quarantine",
@@ -93,6 +121,15 @@ RAW_QUARANTINE = TableDef(
     "landing_date",
     "Landing lines that broke the contract: the line as received, where it came from, and why."
     " raw_bytes holds the exact bytes when the line is not valid UTF-8.",
+    _SOURCE_DOCS
+    | {
+        "source_offset": "Kafka offset of the line (file's first offset + line number - 1).",
+        "reason": "Why the line was rejected: one of the quarantine reasons (see Data quality).",
+        "detail": "The specific problem (e.g. the field and the value).",
+        "raw_line": "The line as text when it is valid UTF-8, else null.",
+        "raw_bytes": "The line's exact bytes when it is not valid UTF-8 (or the first bytes "
+        "of a line over the length limit), else null.",
+    },
 )
 RAW_LANDING_FILES = TableDef(
     "raw.landing_files",
@@ -108,6 +145,15 @@ RAW_LANDING_FILES = TableDef(
     "landing_date",
     "The files of each landing day at ingest: the sink files read (sink_file) and any other "
     "file found in the day's folders, never read (counted in data quality).",
+    {
+        "landing_date": "The landing day whose folders hold the file.",
+        "path": "The file, relative to the landing root.",
+        "size": "Size in bytes at ingest.",
+        "version": "The storage's version of the file (the S3 ETag, or the local modification "
+        "time): a file whose version changed is read again.",
+        "sink_file": "True for a file named like the sink's output (read); false for any other "
+        "file (never read, counted in other_files).",
+    },
 )
 CLEAN_EVENTS = TableDef(
     "clean.events",
@@ -121,6 +167,20 @@ CLEAN_EVENTS = TableDef(
     ),
     "event_date",
     "Deduplicated, normalised events with a bot flag, by event date.",
+    _CONTRACT_DOCS
+    | {
+        "event_id": "Unique id of the event: one row per event_id. Of several deliveries the "
+        "first wins: earliest landing_date, landing_hour, then topic, partition, offset, file, "
+        "line.",
+        "channel": "display | search | social | video | email; lower-cased and trimmed.",
+        "country": "ISO-3166 alpha-2 country, upper-cased and trimmed.",
+        "device_type": "desktop | mobile | tablet | other; lower-cased and trimmed.",
+        "event_date": _EVENT_DATE,
+        "is_bot": "True when user_agent matches a pattern of the crawler list "
+        "(crawler-user-agents, case-sensitive) or ip starts with a crawler range. Flagged, "
+        "never dropped.",
+    }
+    | _SOURCE_DOCS,
 )
 CLEAN_SESSIONS = TableDef(
     "clean.sessions",
@@ -141,6 +201,21 @@ CLEAN_SESSIONS = TableDef(
     ),
     "event_date",
     "Sessions: a visitor's events with gaps of at most 30 minutes, within one UTC day.",
+    {
+        "event_date": "The UTC day of the session's events (a session never spans midnight).",
+        "session_id": "anonymous_id/event_date/n, n counting the visitor's sessions that day "
+        "from 1.",
+        "anonymous_id": "The visitor.",
+        "session_start": "event_ts of the session's first event.",
+        "session_end": "event_ts of its last event.",
+        "events": "Events in the session (a new session starts after more than 30 minutes "
+        "without an event).",
+        "impressions": "Impression events in the session.",
+        "clicks": "Click events in the session.",
+        "page_views": "Page-view events in the session.",
+        "conversions": "Conversion events in the session.",
+        "is_bot": "True when any event of the session is a bot event.",
+    },
 )
 CLEAN_ATTRIBUTION = TableDef(
     "clean.attributed_conversions",
@@ -162,6 +237,22 @@ CLEAN_ATTRIBUTION = TableDef(
     ),
     "event_date",
     "Human conversions with the click(s) credited; unattributed ones have a null campaign.",
+    {
+        "event_date": "UTC date of the conversion: the day the conversion is credited to.",
+        "conversion_event_id": "event_id of the conversion.",
+        "anonymous_id": "The visitor who converted (and clicked).",
+        "order_id": "The shop's order id.",
+        "conversion_ts": "event_ts of the conversion.",
+        "revenue": "Order value in `currency`, as received (DECIMAL(18, 6)).",
+        "campaign_id": "Campaign of the credited click; null when no human click of the "
+        "visitor falls in the lookback.",
+        "click_event_id": "event_id of the credited click, or null.",
+        "click_ts": "event_ts of the credited click, or null.",
+        "model": "Attribution model of the run: last_click, first_click or linear.",
+        "credit": "Share of the conversion credited to this click: 1.0, or 1/n for each of n "
+        "clicks under linear; 1.0 for an unattributed conversion.",
+        "currency": "Currency of revenue.",
+    },
 )
 REPORT_CAMPAIGN = TableDef(
     "reports.campaign_daily",
@@ -197,6 +288,40 @@ REPORT_CAMPAIGN = TableDef(
     "event_date",
     "Campaign performance per day on valid (non-bot) traffic; bot counts separate; names, "
     "channel and budget as of the event day (from dim.campaigns / dim.advertisers).",
+    {
+        "event_date": "UTC date of the events (impressions, clicks) and conversions counted.",
+        "campaign_id": "The campaign.",
+        "impressions": "Human (non-bot) impression events.",
+        "clicks": "Human click events.",
+        "conversions": "Sum of credit of the human conversions attributed to the campaign "
+        "(a whole number under last_click / first_click, fractional under linear).",
+        "spend": "Sum of cost of human impressions and clicks, each converted to the reporting "
+        "currency: cost x to_reporting of its event_date, rounded half away from zero to 6 "
+        "decimals per event (a cost already in the reporting currency is not converted; one "
+        "without a rate is left out and counted in unconverted_events).",
+        "revenue": "Sum of revenue of the attributed conversions, converted like spend; under "
+        "linear each row is revenue x credit rounded to 6 decimals.",
+        "ctr": "clicks / impressions (double, not rounded); null when impressions = 0.",
+        "cvr": "conversions / clicks; null when clicks = 0.",
+        "cpc": "spend / clicks; null when clicks = 0.",
+        "cpm": "spend x 1000 / impressions; null when impressions = 0.",
+        "cpa": "spend / conversions; null when conversions = 0.",
+        "roas": "revenue / spend; null when spend = 0.",
+        "bot_impressions": "Impression events flagged is_bot.",
+        "bot_clicks": "Click events flagged is_bot.",
+        "campaign_name": "dim.campaigns name of the version valid at the end of event_date.",
+        "advertiser_name": "dim.advertisers name of the version valid at the end of event_date.",
+        "channel": "dim.campaigns channel of that version.",
+        "daily_budget": "dim.campaigns daily_budget of that version (reporting currency).",
+        "budget_pacing": "spend / daily_budget; null when there is no budget or it is 0.",
+        "reporting_currency": "The currency of spend and revenue (profile's reporting.currency).",
+        "currency": "The original currency when all of the row's human events and conversions "
+        "share one, else null.",
+        "spend_original": "Sum of cost in `currency` (unconverted), when currency is set.",
+        "revenue_original": "Sum of revenue (x credit) in `currency`, when currency is set.",
+        "unconverted_events": "Human impressions/clicks plus attributed conversions whose "
+        "amount had no exchange rate for the day (left out of spend / revenue).",
+    },
 )
 REPORT_FUNNEL = TableDef(
     "reports.funnel_daily",
@@ -217,6 +342,19 @@ REPORT_FUNNEL = TableDef(
     ),
     "event_date",
     "The funnel per day on valid (non-bot) traffic.",
+    {
+        "event_date": "UTC date of the events.",
+        "visitors": "Distinct anonymous_id with a human event that day.",
+        "sessions": "Human sessions (clean.sessions with is_bot false).",
+        "impressions": "Human impression events.",
+        "clicks": "Human click events.",
+        "page_views": "Human page-view events.",
+        "conversions": "Human conversion events (attributed or not).",
+        "click_through_rate": "clicks / impressions (double); null when impressions = 0.",
+        "visit_rate": "page_views / clicks; null when clicks = 0.",
+        "conversion_rate": "conversions / clicks; null when clicks = 0.",
+        "bot_events": "Events of any type flagged is_bot.",
+    },
 )
 REPORT_QUALITY = TableDef(
     "reports.data_quality_daily",
@@ -238,7 +376,34 @@ REPORT_QUALITY = TableDef(
     ),
     "landing_date",
     "Per landing day: lines received = valid + duplicates + quarantined, by reason.",
+    {
+        "landing_date": "The landing day counted.",
+        "lines": "Lines received that day: valid + duplicates + quarantined.",
+        "valid": "Events whose first delivery landed that day (after dedupe).",
+        "duplicates": "Lines that passed the contract but repeat an event_id delivered before "
+        "(in landing order).",
+        "quarantined": "Lines rejected by the contract (any reason); counted before dedupe.",
+        **{
+            f"q_{r.value}": f"Quarantined lines with reason {r.value} (a subset of quarantined)."
+            for r in Reason
+        },
+        "bot_events": "Valid events (after dedupe) flagged is_bot.",
+        "late_events": "Valid events (after dedupe) whose event_date is before landing_date.",
+        "quarantine_share": "quarantined / lines (double); null when lines = 0.",
+        "no_rate_events": "Valid events (after dedupe) with a cost or revenue in a currency "
+        "other than the reporting one and no rate for their event_date.",
+        "other_files": "Files in the day's folders not named like sink files (never read).",
+        "other_file_names": "Their paths, sorted, comma-separated; null when none.",
+    },
 )
+
+_VERSION_DOCS = {
+    "valid_from": "When this version became current (the source row's updated_at).",
+    "valid_to": "When the next version replaced it (its updated_at), or, for a row gone from "
+    "the source, the end of the run day whose extract found it gone; null while current.",
+    "is_current": "True for the version valid now.",
+    "source_updated_at": "updated_at of the source row this version was read from.",
+}
 
 _VERSIONS = [
     pa.field("valid_from", TS),
@@ -251,6 +416,7 @@ DIM_ADVERTISERS = TableDef(
     pa.schema([pa.field("advertiser_id", pa.string()), pa.field("name", pa.string()), *_VERSIONS]),
     None,
     "Advertisers with history (type 2): one row per version, valid_from/valid_to, is_current.",
+    {"advertiser_id": "Advertiser key.", "name": "Advertiser name."} | _VERSION_DOCS,
 )
 DIM_CAMPAIGNS = TableDef(
     "dim.campaigns",
@@ -266,6 +432,14 @@ DIM_CAMPAIGNS = TableDef(
     ),
     None,
     "Campaigns with history (type 2): name, advertiser, channel and daily budget per version.",
+    {
+        "campaign_id": "Campaign key, as events carry it.",
+        "advertiser_id": "The campaign's advertiser.",
+        "name": "Campaign name.",
+        "channel": "Channel of the campaign.",
+        "daily_budget": "Budget per day in the reporting currency (2 decimals in the source).",
+    }
+    | _VERSION_DOCS,
 )
 
 DIM_EXCHANGE_RATES = TableDef(
@@ -281,6 +455,14 @@ DIM_EXCHANGE_RATES = TableDef(
     ),
     None,
     "Daily exchange rates per base currency, and the factor to the reporting currency.",
+    {
+        "rate_date": "The day the rate is for.",
+        "currency": "The quoted currency (the base, EUR, is listed with per_base 1).",
+        "per_base": "Units of currency per 1 EUR, as the source holds it.",
+        "reporting_currency": "The currency amounts are converted to.",
+        "to_reporting": "Factor from currency to reporting_currency: per_base(reporting) / "
+        "per_base(currency), rounded half away from zero to 10 decimals.",
+    },
 )
 
 TABLES: tuple[TableDef, ...] = (

@@ -1,5 +1,6 @@
 """Traffic: the funnel's shape (ratios, order in time, lookback), bots recognisable by the
-contract's rules and humans never, and every event received after it happened."""
+crawler list (its own matcher) and the contract's address ranges and humans never, and every
+event received after it happened."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from datetime import date
 
 import numpy as np
 import pytest
+from crawleruseragents import is_crawler
 
-from airlake.contract import BOT_IP_PREFIXES, BOT_USER_AGENT_MARKERS
+from airlake.contract import BOT_IP_PREFIXES
 from airlake.generator import traffic
 from airlake.generator.config import GeneratorConfig, campaigns
 
@@ -62,11 +64,13 @@ def test_bots_are_recognisable_and_humans_are_not() -> None:
     _, people, _ = _draw()
 
     def flagged(i: int) -> bool:
-        agent = traffic.AGENTS[int(people.agent[i])].lower()
+        agent = traffic.AGENTS[int(people.agent[i])]
         ip = ".".join(str(o) for o in people.ip[i].tolist()) + ".0"
-        return any(m in agent for m in BOT_USER_AGENT_MARKERS) or ip.startswith(BOT_IP_PREFIXES)
+        return is_crawler(agent) or ip.startswith(BOT_IP_PREFIXES)
 
     assert 0.04 < people.bot.mean() < 0.06
     sample = range(0, len(people.bot), 7)
     assert all(flagged(i) == bool(people.bot[i]) for i in sample)
     assert not (people.user[people.bot] > 0).any()
+    assert all(is_crawler(agent) for agent in traffic.BOT_AGENTS)
+    assert not any(is_crawler(agent) for agent in traffic.HUMAN_AGENTS)

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from crawleruseragents import is_crawler
 
-from airlake.contract import BOT_IP_PREFIXES, BOT_USER_AGENT_MARKERS, SESSION_GAP_MINUTES
+from airlake.contract import BOT_IP_PREFIXES, SESSION_GAP_MINUTES
 from airlake.generator import GeneratorConfig, generate, iter_lines, landing_zone, rendering
 from airlake.landing import parse_key
 from airlake.validation import judge
@@ -69,10 +70,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any],
 
 
 def _bot(event: dict) -> bool:
-    agent = (event["user_agent"] or "").lower()
-    return any(m in agent for m in BOT_USER_AGENT_MARKERS) or (event["ip"] or "").startswith(
-        BOT_IP_PREFIXES
-    )
+    return is_crawler(event["user_agent"] or "") or (event["ip"] or "").startswith(BOT_IP_PREFIXES)
 
 
 def test_event_days_and_sessions(generated: tuple[dict[str, Any], list[dict]]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import date, timedelta
 from decimal import Decimal
+from importlib.metadata import version
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,18 +22,22 @@ from tests.conftest import click_line
 
 D1 = date(2026, 11, 10)
 D2 = D1 + timedelta(days=1)
+CUBOT = (
+    "Mozilla/5.0 (Linux; Android 12; Cubot Note 30) AppleWebKit/537.36 (KHTML, like Gecko)"
+    " Chrome/120.0.6099.144 Mobile Safari/537.36"
+)
 
 
 @pytest.fixture
 def two_days(write_landing) -> None:
-    """D1: e1, e2 (human clicks) and b1 (a bot click). D2: e1 again (redelivered), e3 (a D1
+    """D1: e1, e2 (human clicks; e2 from a phone of the brand Cubot) and b1 (a bot click). D2: e1 again (redelivered), e3 (a D1
     click arriving a day late), e4 (a D2 click), and one line of garbage."""
     write_landing(
         D1,
         10,
         [
             click_line("e1", "2026-11-10T10:00:00"),
-            click_line("e2", "2026-11-10T10:10:00"),
+            click_line("e2", "2026-11-10T10:10:00", user_agent=CUBOT),
             click_line("b1", "2026-11-10T10:20:00", user_agent="Googlebot/2.1"),
         ],
     )
@@ -89,6 +94,9 @@ def test_accounting_and_reports_match_the_hand_count(two_days, local_settings: S
     d1 = campaign[(D1, "cmp-001")]
     assert (d1["clicks"], d1["spend"], d1["bot_clicks"]) == (3, Decimal("0.750000"), 1)
     assert campaign[(D2, "cmp-002")]["clicks"] == 1
+    with open_run(local_settings) as ctx:
+        summary = ctx.catalog.load_table("clean.events").current_snapshot().summary
+    assert summary["airlake.bot-list"] == f"crawler-user-agents {version('crawler-user-agents')}"
 
 
 def test_rerunning_a_day_changes_nothing(two_days, local_settings: Settings) -> None:

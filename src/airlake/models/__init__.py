@@ -4,6 +4,10 @@ A model reads named relations (its input tables) and a one-row relation ``params
 run's parameters (joined as ``CROSS JOIN params AS p``). :func:`render` replaces the parameters
 with literals and transpiles the model with sqlglot to the engine's dialect (duckdb, spark,
 trino), so no model is ever written twice. Pure: text in, text out.
+
+``IS_CRAWLER_AGENT(x)`` in a model is the crawler user-agent list of :mod:`airlake.bot_agents`,
+expanded at render time into ``REGEXP_MATCHES`` calls on the list's patterns (literals), so the
+list is the same SQL in every dialect.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from datetime import date
 from importlib import resources
 from typing import Any, Final
 
-from airlake.contract import BOT_IP_PREFIXES, BOT_USER_AGENT_MARKERS, SESSION_GAP_MINUTES
+from airlake.contract import BOT_IP_PREFIXES, SESSION_GAP_MINUTES
 from airlake.errors import UserError
 
 DIALECTS: Final = ("duckdb", "spark", "trino")
@@ -32,7 +36,6 @@ class Params:
     attribution_model: str
     reporting_currency: str = "EUR"
     session_gap_us: int = SESSION_GAP_MINUTES * 60 * 1_000_000
-    bot_user_agent_regex: str = "|".join(re.escape(m) for m in BOT_USER_AGENT_MARKERS)
     bot_ip_regex: str = "^(" + "|".join(re.escape(p) for p in BOT_IP_PREFIXES) + ")"
 
 
@@ -119,16 +122,44 @@ def _inline_params(tree: Any, params: Params) -> Any:
 
 def render(name: str, params: Params | None, dialect: str = "duckdb", pretty: bool = False) -> str:
     """The model as ``dialect`` will run it, with ``params`` filled in as literals when given."""
+    return render_text(model_text(name), params, dialect, pretty)
+
+
+def render_text(
+    sql: str, params: Params | None, dialect: str = "duckdb", pretty: bool = False
+) -> str:
+    """Any query written like a model (DuckDB dialect, ``params``, ``IS_CRAWLER_AGENT``) as
+    ``dialect`` runs it."""
     import sqlglot
 
     if dialect not in DIALECTS:
         raise UserError(f"unknown dialect {dialect!r}; known: {', '.join(DIALECTS)}")
-    tree = sqlglot.parse_one(model_text(name), read="duckdb")
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    tree = tree.transform(_expand_crawler_agent)
     if params is not None:
         tree = _inline_params(tree, params)
     if dialect != "duckdb":
         tree = tree.transform(lambda node: _portable(node, dialect))
     return tree.sql(dialect=dialect, pretty=pretty)
+
+
+CRAWLER_AGENT_FUNCTION: Final = "IS_CRAWLER_AGENT"
+
+
+def _expand_crawler_agent(node: Any) -> Any:
+    """``IS_CRAWLER_AGENT(x)``: true when ``x`` matches a pattern of the crawler list."""
+    from sqlglot import exp
+
+    from airlake.bot_agents import alternations
+
+    if not (isinstance(node, exp.Anonymous) and node.name.upper() == CRAWLER_AGENT_FUNCTION):
+        return node
+    (arg,) = node.expressions
+    calls = [
+        exp.RegexpLike(this=arg.copy(), expression=exp.Literal.string(chunk))
+        for chunk in alternations()
+    ]
+    return exp.Paren(this=exp.or_(*calls))
 
 
 def _portable(node: Any, dialect: str) -> Any:

@@ -3,6 +3,9 @@
 -- The first delivery is chosen on a narrow key (sorting whole rows costs several times more),
 -- then its row is joined back; source_file + source_line name one raw row, and make the order
 -- total, so ties cannot keep two copies.
+-- Bots: a user agent matching the crawler list (IS_CRAWLER_AGENT, the list's patterns rendered
+-- in; case-sensitive, so the phone brand "Cubot" is no bot) or an address in a crawler range.
+-- The list is matched once per distinct user agent (a day has far fewer agents than events).
 WITH ranked AS (
     SELECT
         r.event_id,
@@ -17,6 +20,10 @@ WITH ranked AS (
 ),
 firsts AS (
     SELECT k.source_file, k.source_line FROM ranked AS k WHERE k.copy_no = 1
+),
+agents AS (
+    SELECT a.user_agent, IS_CRAWLER_AGENT(a.user_agent) AS crawler
+    FROM (SELECT DISTINCT r.user_agent FROM raw_events AS r WHERE r.user_agent IS NOT NULL) AS a
 )
 SELECT
     r.event_id,
@@ -48,7 +55,7 @@ SELECT
     LOWER(TRIM(r.device_type)) AS device_type,
     r.event_date,
     (
-        REGEXP_MATCHES(LOWER(COALESCE(r.user_agent, '')), p.bot_user_agent_regex)
+        COALESCE(g.crawler, FALSE)
         OR REGEXP_MATCHES(COALESCE(r.ip, ''), p.bot_ip_regex)
     ) AS is_bot,
     r.source_topic,
@@ -60,5 +67,6 @@ SELECT
     r.landing_hour
 FROM raw_events AS r
 JOIN firsts AS f ON r.source_file = f.source_file AND r.source_line = f.source_line
+LEFT JOIN agents AS g ON g.user_agent = r.user_agent
 CROSS JOIN params AS p
 WHERE r.event_date BETWEEN p.context_start AND p.window_end

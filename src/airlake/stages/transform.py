@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from airlake import models
+from airlake.bot_agents import list_label
 from airlake.engines import Relation
 from airlake.run_context import RunContext, Window, params_for
 from airlake.tables import (
@@ -133,6 +134,8 @@ def run_model(ctx: RunContext, step: ModelStep, w: Window) -> CommitResult:
                 "airlake.model": step.model,
                 "airlake.run-day": w.day.isoformat(),
                 "airlake.engine": ctx.engine.name,
+                # every model reads is_bot, set by the crawler list of this version
+                "airlake.bot-list": list_label(),
             },
         )
 
