@@ -17,13 +17,14 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from functools import cache, lru_cache
 
 from packaging.version import Version
 
 from airlake.preflight.finding import Finding, Severity
 from airlake.preflight.imports_index import Status, TargetImports, for_target
 from airlake.preflight.project import Project, SourceFile
-from airlake.preflight.targets import Target, known_targets, load_target
+from airlake.preflight.targets import Target, known_targets
 
 V3 = Version("3.0.0")
 SCHEDULE_RENAMED = Version("2.4.0")  # schedule= added, schedule_interval= deprecated
@@ -67,10 +68,17 @@ def _where(target: Target) -> str:
     return target.name if target.kind == "mwaa" else f"Airflow {target.airflow_version}"
 
 
+@lru_cache(maxsize=512)
+def _nodes(tree: ast.Module) -> tuple[ast.AST, ...]:
+    """Every node of a file's tree, walked once for all the checks here (a walk costs more
+    than the checks' own work)."""
+    return tuple(ast.walk(tree))
+
+
 def _airflow_names(tree: ast.Module) -> dict[str, str]:
     """Local name → dotted path, for names imported from airflow."""
     names: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in _nodes(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             if node.module == "airflow" or node.module.startswith("airflow."):
                 for alias in node.names:
@@ -83,12 +91,25 @@ def _airflow_names(tree: ast.Module) -> dict[str, str]:
 
 
 def _dag_definitions(src: SourceFile) -> Iterator[tuple[int, list[ast.keyword] | None]]:
+    yield from _dag_definitions_of(src.tree)
+
+
+@lru_cache(maxsize=512)
+def _dag_definitions_of(
+    tree: ast.Module | None,
+) -> tuple[tuple[int, list[ast.keyword] | None], ...]:
+    return tuple(_find_dag_definitions(tree))
+
+
+def _find_dag_definitions(
+    tree: ast.Module | None,
+) -> Iterator[tuple[int, list[ast.keyword] | None]]:
     """(line, keywords) of every DAG the file defines through Airflow's ``DAG(...)`` or
     ``@dag(...)``; keywords None for a bare ``@dag``. A call with ``**kwargs`` is left out:
     what it passes is not known here."""
-    assert src.tree is not None
-    imported = _airflow_names(src.tree)
-    for node in ast.walk(src.tree):
+    assert tree is not None
+    imported = _airflow_names(tree)
+    for node in _nodes(tree):
         if isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Name) and imported.get(func.id, "").endswith((".DAG", ".dag")):
@@ -182,7 +203,7 @@ def _callables(tree: ast.Module) -> set[str]:
     """Names of the functions Airflow calls with the context: passed as ``python_callable=``
     or decorated with ``@task`` (any ``task...`` decorator)."""
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in _nodes(tree):
         if isinstance(node, ast.keyword) and node.arg == "python_callable":
             if isinstance(node.value, ast.Name):
                 names.add(node.value.id)
@@ -216,7 +237,7 @@ def removed_context_keys(project: Project, target: Target) -> Iterator[Finding]:
     for src in _sources(project):
         assert src.tree is not None
         callables = _callables(src.tree)
-        for node in ast.walk(src.tree):
+        for node in _nodes(src.tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in callables:
                 for arg in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs):
                     if arg.arg in REMOVED_CONTEXT:
@@ -263,7 +284,7 @@ def dummy_operator(project: Project, target: Target) -> Iterator[Finding]:
     )
     for src in _sources(project):
         assert src.tree is not None
-        for node in ast.walk(src.tree):
+        for node in _nodes(src.tree):
             if isinstance(node, ast.Call):
                 func = node.func
                 name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
@@ -287,22 +308,28 @@ def _base_params(index: TargetImports) -> set[str] | None:
     return None
 
 
-def _earlier_base_params(target: Target) -> set[str]:
+def _earlier_base_params(target: Target) -> frozenset[str]:
     """Every BaseOperator argument of the indexed targets older than ``target``."""
+    return _base_params_before(target.airflow_version)
+
+
+@cache
+def _base_params_before(version: str) -> frozenset[str]:
     known: set[str] = set()
     for name in known_targets():
-        other = load_target(name)
-        if other.kind != "mwaa" or other.airflow >= target.airflow:
+        # the index is keyed by the MWAA name; loading each target's data would cost more
+        older = name.removeprefix("mwaa-")
+        if not name.startswith("mwaa-") or Version(older) >= Version(version):
             continue
-        index = for_target(other)
+        index = for_target(Target(name, "mwaa", older, ""))
         params = _base_params(index) if index else None
         known |= params or set()
-    return known
+    return frozenset(known)
 
 
 def _default_args(tree: ast.Module) -> Iterator[tuple[int, str]]:
     """(line, key) of every key of a ``default_args`` dict literal (assigned, or passed)."""
-    for node in ast.walk(tree):
+    for node in _nodes(tree):
         value: ast.expr | None = None
         if (
             isinstance(node, ast.Assign)
