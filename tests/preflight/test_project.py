@@ -151,15 +151,43 @@ def test_fix_write_never_writes_through_a_link_out_of_the_project(
 
 
 def test_write_fix_refuses_a_path_leaving_the_project(project: Path, tmp_path: Path) -> None:
-    from airlake.errors import UserError
     from airlake.preflight.fix import FileFix, write_fix
 
     victim = tmp_path / "victim.py"
     victim.write_text("keep\n")
     os.symlink(victim, project / "dags" / "link.py")
-    with pytest.raises(UserError, match="outside the project"):
-        write_fix(project, FileFix("dags/link.py", "keep\n", "changed\n"))
+    assert "symbolic link" in (write_fix(project, FileFix("dags/link.py", "keep\n", "x\n")) or "")
+    assert "outside" in (write_fix(project, FileFix("../victim.py", "keep\n", "x\n")) or "")
     assert victim.read_text() == "keep\n"
+
+
+def test_a_symlinked_folder_under_dags_is_a_finding(project: Path, tmp_path: Path) -> None:
+    shared = tmp_path / "shared_dags"
+    shared.mkdir()
+    (shared / "elsewhere.py").write_text("from airflow.operators.dummy_operator import X\n")
+    os.symlink(shared, project / "dags" / "team")
+    findings = json.loads(_preflight(project).output)["findings"]
+    linked = [f for f in findings if f["path"] == "dags/team"]
+    assert [(f["id"], f["severity"]) for f in linked] == [("PF208", "warning")]
+    assert "symbolic link to a folder outside the project" in linked[0]["message"]
+    assert not any("elsewhere" in f["path"] for f in findings)
+
+
+def test_a_constraints_file_outside_the_project_is_a_finding_and_never_read(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIRLAKE_SECRET_FOR_TEST", SECRET)
+    (project / "requirements.txt").write_text("requests\n-c ../../../../proc/self/environ\n")
+    findings = json.loads(_preflight(project).output)["findings"]
+    outside = [f for f in findings if f["id"] == "PF100"]
+    assert [(f["path"], f["line"], f["message"]) for f in outside] == [
+        (
+            "requirements.txt",
+            2,
+            "constrains with ../../../../proc/self/environ, outside the project: not read",
+        )
+    ]
+    assert SECRET not in _preflight(project).output
 
 
 # --- reading limits: past them a file is a finding naming it, never a crash or a hang ----------

@@ -59,3 +59,52 @@ def test_the_bundled_package_beside_the_dags_imports_as_on_mwaa(tmp_path: Path) 
     (project / "dags" / "broken" / "x.py").write_text("import no_such_module  # airflow DAG\n")
     (project / "dags" / ".airflowignore").write_text("broken/\n")
     assert runtime_findings(load_project(project), load_target("mwaa-2.10.3")) == []
+
+
+SUBDAG = """from datetime import datetime
+
+from airflow import DAG
+from airflow.operators.empty import EmptyOperator
+from airflow.operators.subdag import SubDagOperator
+
+
+def child(parent, name):
+    with DAG(f"{parent}.{name}", start_date=datetime(2024, 1, 1), schedule=None) as sub:
+        EmptyOperator(task_id="inner")
+    return sub
+
+
+with DAG("parent", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+    SubDagOperator(task_id="section", subdag=child("parent", "section"))
+"""
+
+AWS_AT_PARSE = """from datetime import datetime
+
+import boto3
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+BUCKETS = [b["Name"] for b in boto3.client("s3").list_buckets()["Buckets"]]
+
+with DAG("aws_parse", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+    BashOperator(task_id="t", bash_command="echo hi")
+"""
+
+
+def test_a_subdag_imports_as_on_mwaa_and_aws_at_parse_time_is_pf206(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MWAA parses beside an initialised metadata database (SubDagOperator needs it) and with
+    an execution role (an AWS call at parse time answers there): neither is a failed import."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.aws of this machine
+    (tmp_path / "p" / "dags").mkdir(parents=True)
+    (tmp_path / "p" / "dags" / "sub.py").write_text(SUBDAG)
+    (tmp_path / "p" / "dags" / "aws.py").write_text(AWS_AT_PARSE)
+    (tmp_path / "p" / "requirements.txt").write_text("pyyaml\n")
+    findings = runtime_findings(load_project(tmp_path / "p"), load_target("mwaa-2.10.3"))
+    assert [(f.id, f.severity.value, f.path, f.line) for f in findings] == [
+        ("PF206", "warning", "dags/aws.py", 7)
+    ]
+    assert "NoCredentialsError" in findings[0].message

@@ -106,13 +106,18 @@ def check_command(
             [*findings, *runtime_findings(project, target)], key=lambda f: f.sort_key()
         )
     click.echo(render(fmt, findings, target, colour=sys.stdout.isatty() and fmt == "text"))
+    skipped: list[str] = []
     if do_fix:
         for fix in fixes(project, target):
             click.echo(fix.diff(), err=fmt != "text")
             if write:
-                write_fix(root, fix)
-                click.echo(f"wrote {fix.path}", err=True)
-    if any(f.severity.value == "error" for f in findings):
+                why = write_fix(root, fix)
+                if why:
+                    skipped.append(fix.path)
+                click.echo(f"skipped {fix.path}: {why}" if why else f"wrote {fix.path}", err=True)
+    if skipped:
+        click.echo(f"error: not written: {', '.join(skipped)} (see above)", err=True)
+    if skipped or any(f.severity.value == "error" for f in findings):
         sys.exit(1)
 
 

@@ -15,6 +15,7 @@ from airlake.preflight.livy import livy_replacement
 from airlake.preflight.markers import installed
 from airlake.preflight.moves import moves_for
 from airlake.preflight.project import Project, SourceFile
+from airlake.preflight.provider_imports import installed_provider, provider_import_finding
 from airlake.preflight.targets import Target, normalise
 
 V2, V3 = Version("2.0.0"), Version("3.0.0")
@@ -173,6 +174,9 @@ def _import_finding(
     module: str,
     name: str,
 ) -> Finding | None:
+    provided = installed_provider(project, target, module)
+    if provided is not None:  # a provider release the requirements install, not the image's
+        return provider_import_finding(provided, target, path, line, module, name)
     where = f"Airflow {target.airflow_version}" if target.kind == "airflow" else target.name
     what = f"`{module}`" if name == "*" else f"`{module}.{name}`"
     found = index.name(module, name)

@@ -7,6 +7,8 @@ with ``--write``.
 from __future__ import annotations
 
 import difflib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,15 +171,37 @@ def fixes(project: Project, target: Target) -> list[FileFix]:
     return out
 
 
-def write_fix(root: Path, fix: FileFix) -> None:
-    """Write one fix into the project. Refuses a path that leaves the project, through ``..``
-    or a symlink: --write changes files of the project and nothing else."""
-    from airlake.errors import UserError
-    from airlake.preflight.project import inside
+def write_fix(root: Path, fix: FileFix) -> str | None:
+    """Write one fix into the project; returns why it was not written, or None once written.
 
-    target = root / fix.path
-    if not inside(target, root):
-        raise UserError(
-            f"not writing {fix.path}: it leads outside the project ({target.resolve()})"
-        )
-    target.write_text(fix.after, encoding="utf-8")
+    --write changes files of the project and nothing else, so it never writes through a link:
+    not a path with a symbolic link on it (file or folder), and not a file with more than one
+    hard link (another name of the same file may lie outside the project: writing one writes
+    both). The file is opened without following a final link and checked on the open handle,
+    so it cannot be swapped for a link between the check and the write.
+    """
+    parts = Path(fix.path).parts
+    if Path(fix.path).is_absolute() or ".." in parts:
+        return "its path leads outside the project"
+    current = root
+    for part in parts:
+        current = current / part
+        if current.is_symlink():
+            return f"{current.relative_to(root)} is a symbolic link: not written through"
+    flags = os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY
+    try:
+        fd = os.open(current, flags)
+    except OSError as exc:
+        return f"cannot open it for writing: {exc.strerror or exc}"
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            return "not a regular file"
+        if status.st_nlink > 1:
+            return (
+                f"it has {status.st_nlink} hard links (another name of the same file may be "
+                "outside the project): not written through"
+            )
+        handle.truncate(0)
+        handle.write(fix.after)
+    return None

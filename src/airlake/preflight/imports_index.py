@@ -4,7 +4,9 @@ The index (``data/imports.json.gz``, made by ``index_build`` from each target's 
 holds, per target, every ``airflow`` module (core, task SDK, the providers the image ships): its
 public names, whether it fails to import (and why), the deprecation warning its own code raises,
 and the names its ``__getattr__`` serves (lazy imports, deprecated aliases) with what each
-resolves to. Loaded once, on first use.
+resolves to. Beside the targets, every provider release a target's constraints pin, read from its
+wheel (``provider_scan``): what a provider added in requirements.txt defines at the release the
+target would install. Loaded once, on first use.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
+
+from packaging.version import InvalidVersion, Version
 
 from airlake.preflight.targets import Target
 
@@ -218,3 +222,91 @@ def not_indexed_reason(target: Target) -> str:
     """Why a target has no index (from the index's own record), for the finding that says so."""
     reasons: dict[str, str] = _raw().get("not_indexed", {})
     return reasons.get(f"mwaa-{target.airflow_version}", "no index data for this version")
+
+
+class ProviderRelease:
+    """What one provider release's modules define, read from its wheel (``provider_scan``):
+    the names its top-level code binds, open when ``__getattr__`` or a star import may serve
+    more, and its shim warning."""
+
+    def __init__(
+        self, distribution: str, version: str, entry: dict[str, Any], names: list[list[str]]
+    ):
+        self.distribution = distribution
+        self.version = version
+        self.root: str = entry["root"]
+        position = entry["versions"].index(version)
+        self._facts: dict[str, Any] = {}
+        for module, runs in entry["modules"].items():
+            for first, last, facts in runs:
+                if first <= position <= last:
+                    self._facts[module] = (
+                        facts if isinstance(facts, str) else (names[facts[0]], *facts[1:])
+                    )
+        self._names = names
+
+    def module(self, module: str) -> Resolution:
+        """Whether ``import module`` works with this release installed."""
+        facts = self._facts.get(module)
+        if facts is None:
+            return Resolution(Status.NO_MODULE)
+        if isinstance(facts, str):
+            return Resolution(Status.BROKEN, facts)
+        deprecation = facts[2]
+        if deprecation:
+            return Resolution(
+                Status.DEPRECATED,
+                deprecation,
+                _replacement_in(deprecation, module),
+                removal_version("", deprecation),
+            )
+        return Resolution(Status.OK)
+
+    def name(self, module: str, name: str) -> Resolution:
+        """Whether ``from module import name`` works with this release installed."""
+        found = self.module(module)
+        if found.status not in (Status.OK, Status.DEPRECATED) or name == "*":
+            return found
+        names, open_, _ = self._facts[module]
+        if name in names or name.startswith("_"):
+            return found
+        if f"{module}.{name}" in self._facts:
+            return self.module(f"{module}.{name}")
+        return Resolution(Status.UNKNOWN) if open_ else Resolution(Status.NO_NAME)
+
+    def where_is(self, name: str) -> list[str]:
+        """Modules of this release that define ``name`` and are no shim, shortest path first."""
+        found = [
+            m
+            for m, facts in self._facts.items()
+            if not isinstance(facts, str) and not facts[2] and name in facts[0]
+        ]
+        return sorted(found, key=lambda m: (m.count("."), len(m), m))
+
+
+def provider_of(module: str) -> str | None:
+    """The provider distribution (of those indexed) whose package holds ``module``."""
+    best: tuple[int, str] | None = None
+    for distribution, entry in _raw().get("providers", {}).items():
+        root = entry["root"]
+        if (module == root or module.startswith(root + ".")) and (
+            best is None or len(root) > best[0]
+        ):
+            best = (len(root), distribution)
+    return best[1] if best else None
+
+
+@cache
+def provider_release(distribution: str, version: str) -> ProviderRelease | None:
+    """The indexed facts of ``distribution==version``, or None when that release is not
+    indexed (the index holds every release a known target's constraints pin)."""
+    data = _raw()
+    entry = data.get("providers", {}).get(distribution)
+    if entry is None:
+        return None
+    try:
+        wanted = Version(version)
+        same = [v for v in entry["versions"] if Version(v) == wanted]
+    except InvalidVersion:
+        same = []
+    return ProviderRelease(distribution, same[0], entry, data["names"]) if same else None

@@ -7,8 +7,12 @@ shared across targets), with its provenance: the packages and versions each targ
 from, the command and the date. A target whose environment cannot be built is recorded as not
 indexed, with the reason; the checks then say they cannot judge its imports.
 
-Usage: ``python -m airlake.preflight.index_build [--target mwaa-X ...] [--out PATH]``
-(``make preflight-index``). Rebuilding one target keeps the others from the existing file.
+Provider releases a project may add in requirements.txt (every one a target's constraints pin)
+are indexed too, from their wheels, statically (:mod:`airlake.preflight.provider_index_build`).
+
+Usage: ``python -m airlake.preflight.index_build [--target mwaa-X ...] [--providers-only |
+--no-providers] [--out PATH]`` (``make preflight-index``). Rebuilding one target keeps the others
+from the existing file.
 """
 
 from __future__ import annotations
@@ -26,7 +30,12 @@ from pathlib import Path
 from typing import Any
 
 from airlake.errors import UserError
-from airlake.preflight.target_env import build_target_env
+from airlake.preflight.provider_index_build import (
+    index_providers,
+    pool_providers,
+    unpool_providers,
+)
+from airlake.preflight.target_env import build_target_env, find_uv
 from airlake.preflight.targets import Target, known_targets, load_target
 
 FORMAT = 1
@@ -147,8 +156,11 @@ def _repool(entry: dict[str, Any], pool: dict[tuple[str, ...], int]) -> dict[str
     return {**entry, "modules": modules}
 
 
-def build_index(names: list[str], out: Path, log: Any = sys.stderr) -> dict[str, Any]:
-    """Index ``names`` (target names) into ``out``, keeping other targets already there."""
+def build_index(
+    names: list[str], out: Path, log: Any = sys.stderr, providers: bool = True
+) -> dict[str, Any]:
+    """Index ``names`` (target names) into ``out``, keeping other targets already there; with
+    ``providers``, also (re)read every provider release the known targets' constraints pin."""
     existing = _load_existing(out)
     old_targets: dict[str, Any] = {}
     if existing and existing.get("format") == FORMAT:
@@ -186,6 +198,16 @@ def build_index(names: list[str], out: Path, log: Any = sys.stderr) -> dict[str,
             file=log,
             flush=True,
         )
+    provider_section: dict[str, Any] = (
+        unpool_providers(existing.get("providers", {}), existing["names"])
+        if existing and existing.get("format") == FORMAT
+        else {}
+    )
+    provider_missing: dict[str, str] = (
+        dict(existing.get("providers_missing", {})) if existing else {}
+    )
+    if providers:
+        provider_section, provider_missing = _index_providers(log)
     pool: dict[tuple[str, ...], int] = {}
     targets: dict[str, Any] = {}
     for name in sorted(set(old_targets) | set(fresh), key=known_targets().index):
@@ -193,6 +215,7 @@ def build_index(names: list[str], out: Path, log: Any = sys.stderr) -> dict[str,
             targets[name] = compact(fresh[name], pool)
         else:
             targets[name] = _repool(old_targets[name], pool)
+    pooled_providers = pool_providers(provider_section, pool)  # before the pool is written
     data = {
         "format": FORMAT,
         "generator": "python -m airlake.preflight.index_build (make preflight-index)",
@@ -200,6 +223,9 @@ def build_index(names: list[str], out: Path, log: Any = sys.stderr) -> dict[str,
         "not_indexed": dict(sorted(not_indexed.items())),
         "names": [list(names_) for names_ in pool],
         "targets": targets,
+        "providers_source": PROVIDERS_SOURCE,
+        "providers": pooled_providers,
+        "providers_missing": provider_missing,
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     raw = json.dumps(data, separators=(",", ":"), sort_keys=False).encode()
@@ -208,14 +234,38 @@ def build_index(names: list[str], out: Path, log: Any = sys.stderr) -> dict[str,
     return data
 
 
+PROVIDERS_SOURCE = (
+    "every apache-airflow-providers-* release a target's airflow-constraints.txt pins: its wheel "
+    "(pip download --no-deps, for the target's Python) read statically by provider_scan"
+)
+
+
+def _index_providers(log: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    uv = find_uv()
+    if uv is None:
+        raise UserError("uv is not installed (make install provides it)")
+    targets = [load_target(t) for t in known_targets() if t.startswith("mwaa-")]
+    return index_providers(targets, uv, lambda line: print(line, file=log, flush=True))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--target", action="append", help="a target to (re)index; default: all")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument(
+        "--providers-only",
+        action="store_true",
+        help="re-read the provider releases only; keep every target's entry",
+    )
+    parser.add_argument(
+        "--no-providers", action="store_true", help="keep the provider releases already indexed"
+    )
     args = parser.parse_args(argv)
     names = args.target or [t for t in known_targets() if t.startswith("mwaa-")]
+    if args.providers_only:
+        names = []
     try:
-        data = build_index(names, args.out)
+        data = build_index(names, args.out, providers=not args.no_providers)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

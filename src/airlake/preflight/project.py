@@ -147,6 +147,7 @@ def load_project(
     project = Project(root, requirements if readable else None, reqs)
     for folder, kept in (("dags", project.dags), ("plugins", project.plugins)):
         if (root / folder).is_dir():
+            _linked_folders(project, root / folder)
             for path in sorted((root / folder).rglob("*.py")):
                 if "__pycache__" not in path.parts:
                     src = _source(project, path, limits)
@@ -160,6 +161,21 @@ def load_project(
         if (root / name).exists():
             project.startup_script = name
     return project
+
+
+def _linked_folders(project: Project, folder: Path) -> None:
+    """Folders under ``folder`` that are symbolic links: recorded as not read (the walk does
+    not follow them, and what they hold may lie outside the project)."""
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink() and path.is_dir():
+            where = "inside" if inside(path, project.root) else "outside"
+            project.unread.append(
+                Unread(
+                    str(path.relative_to(project.root)),
+                    f"a symbolic link to a folder {where} the project: preflight does not "
+                    "follow folder links, so no file in it is read",
+                )
+            )
 
 
 # what zipfile raises for a member it cannot unpack (corrupt data, a bad CRC, encryption,

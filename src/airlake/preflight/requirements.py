@@ -79,6 +79,7 @@ _OPTION_WITH_VALUE = {
     "--use-feature",
     "--config-settings",
 }
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _EGG = re.compile(r"#(?:.*&)?egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
@@ -187,6 +188,11 @@ def read_requirements(
                 continue
             read_requirements(included.resolve(), root, result, seen, limit)
         elif head in ("-c", "--constraint"):
+            if value and not _URL.match(value) and not _inside(path.parent / value, root):
+                # pip would read it (``-c ../../../../proc/self/environ``); preflight never does
+                result.problems.append(
+                    Problem(rel, number, f"constrains with {value}, outside the project: not read")
+                )
             result.constraints.append(Constraint(rel, number, value))
         elif head in ("-e", "--editable"):
             parsed = _parse_requirement(rel, number, value, editable=True)

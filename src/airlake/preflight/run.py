@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from airlake.preflight import checks_dags, checks_plugins, checks_requirements
+from airlake.preflight import checks_behaviour, checks_dags, checks_plugins, checks_requirements
 from airlake.preflight.finding import Finding, Severity
 from airlake.preflight.project import Project
 from airlake.preflight.targets import Target
@@ -29,6 +29,12 @@ CHECKS: tuple[Check, ...] = (
     checks_dags.subdags_and_days_ago,
     checks_dags.parse_time_work,
     checks_dags.livy_operators,
+    checks_behaviour.catchup_default,
+    checks_behaviour.schedule_default,
+    checks_behaviour.schedule_interval_renamed,
+    checks_behaviour.removed_context_keys,
+    checks_behaviour.dummy_operator,
+    checks_behaviour.ignored_default_args,
     checks_plugins.plugins,
     checks_plugins.plugins_zip_layout,
 )

@@ -25,6 +25,10 @@ from airlake.preflight.targets import Target
 
 PARSE_SCRIPT = r"""
 import json, sys, traceback
+# MWAA parses DAG files beside an initialised metadata database: operators that look up pools
+# or DAG runs while a DAG file is imported (SubDagOperator) need its tables
+from airflow.utils import db
+db.initdb()
 try:  # Airflow 3.1+
     from airflow.dag_processing.dagbag import DagBag
     bag = DagBag(sys.argv[1])
@@ -34,6 +38,15 @@ except ImportError:
 print("AIRLAKE_RESULT " + json.dumps({"errors": {k: str(v) for k, v in bag.import_errors.items()},
                                        "dags": sorted(bag.dag_ids)}))
 """
+
+# botocore's errors for an AWS call without credentials (or endpoint): on MWAA the execution
+# role and the environment's region answer such a call, here nothing does
+_AWS_AT_PARSE = re.compile(
+    r"\b(NoCredentialsError|PartialCredentialsError|NoRegionError|EndpointConnectionError|"
+    r"Unable to locate credentials|You must specify a region)\b"
+)
+# what MWAA sets on its workers (any region does: nothing is called here)
+MWAA_REGION = "us-east-1"
 
 
 def _requirements_text(project: Project) -> str:
@@ -64,7 +77,8 @@ def runtime_findings(project: Project, target: Target) -> list[Finding]:
                 "",
                 0,
                 "runtime check skipped: uv is not installed",
-                "pip install uv (make install provides it)",
+                "run `make install` in the airlake checkout (it puts uv in .tools/bin), or "
+                "`pip install uv`",
             )
         ]
     python = find_python(target.python_version, uv)
@@ -103,7 +117,15 @@ def runtime_findings(project: Project, target: Target) -> list[Finding]:
                 "PATH": os.environ.get("PATH", ""),
                 "AIRFLOW_HOME": home,
                 "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-                "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
+                # a throw-away SQLite metadata database (both keys: 1.10-2.2 and 2.3+)
+                "AIRFLOW__CORE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
+                "AIRFLOW__DATABASE__LOAD_DEFAULT_CONNECTIONS": "False",
+                "AIRFLOW__CORE__LOAD_DEFAULT_CONNECTIONS": "False",
+                # deep enough to reach the DAG file's own frame (the default keeps the two
+                # innermost, inside the library that raised)
+                "AIRFLOW__CORE__DAGBAG_IMPORT_ERROR_TRACEBACK_DEPTH": "50",
+                "AWS_DEFAULT_REGION": MWAA_REGION,
                 "PYTHONPATH": mwaa_sys_path(project.root),
             },
         )
@@ -131,6 +153,20 @@ def runtime_findings(project: Project, target: Target) -> list[Finding]:
             else path
         )
         last = error.strip().splitlines()[-1] if error.strip() else "import error"
+        if _AWS_AT_PARSE.search(error):
+            findings.append(
+                Finding(
+                    "PF206",
+                    Severity.WARNING,
+                    rel,
+                    _line_of(error, rel),
+                    f"calls AWS while the file is parsed ({last}): on {target.name} the "
+                    "execution role answers, at the cost of an AWS call on every parse; "
+                    "here the parse stopped at that call, so the rest of the file is unchecked",
+                    "move the call into a task (a callable, or a template)",
+                )
+            )
+            continue
         findings.append(
             Finding(
                 "PF403",

@@ -68,10 +68,18 @@ def cache_root() -> Path:
 
 
 def find_uv() -> str | None:
-    """uv: on PATH, beside this interpreter, or the project's ``.tools/bin/uv``."""
-    here = Path(sys.executable).parent / "uv"
-    for candidate in (shutil.which("uv"), str(here), ".tools/bin/uv"):
-        if candidate and Path(candidate).exists():
+    """uv: on PATH, beside this interpreter, or the one ``make install`` put in the checkout's
+    ``.tools/bin`` (found from this environment and from this package's source, whatever the
+    current folder is)."""
+    checkout = Path(__file__).resolve().parents[3]
+    candidates = (
+        shutil.which("uv"),
+        str(Path(sys.executable).parent / "uv"),
+        str(Path(sys.prefix).parent / ".tools" / "bin" / "uv"),
+        str(checkout / ".tools" / "bin" / "uv"),
+    )
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return str(Path(candidate).resolve())
     return None
 
