@@ -33,6 +33,10 @@ class Move:
 
 
 _AWS = "airflow.providers.amazon.aws"
+APPLY_DEFAULTS_NOTE = (
+    "drop it (the import and every @apply_defaults): since Airflow 2.0 BaseOperator applies "
+    "default_args itself"
+)
 _STD = "airflow.providers.standard"
 
 MOVES: tuple[Move, ...] = (
@@ -220,6 +224,23 @@ MOVES: tuple[Move, ...] = (
         "3.0.0",
         "2.9.0",
     ),
+    # DummyOperator became EmptyOperator in 2.3 (the old name a deprecated alias until 3.0)
+    Move(
+        "airflow.operators.dummy",
+        "DummyOperator",
+        "airflow.operators.empty",
+        "EmptyOperator",
+        "3.0.0",
+        "2.3.0",
+    ),
+    Move(
+        "airflow.operators.dummy_operator",
+        "DummyOperator",
+        "airflow.operators.empty",
+        "EmptyOperator",
+        "3.0.0",
+        "2.3.0",
+    ),
     Move(
         "airflow.operators.dummy",
         "DummyOperator",
@@ -277,6 +298,14 @@ MOVES: tuple[Move, ...] = (
         note="use pendulum.datetime(...) or datetime(...) with tzinfo",
     ),
     Move("airflow.datasets", "Dataset", "airflow.sdk", "Asset", "3.0.0", "3.0.0"),
+    Move(
+        "airflow.utils.decorators",
+        "apply_defaults",
+        None,
+        None,
+        "3.0.0",
+        note=APPLY_DEFAULTS_NOTE,
+    ),
 )
 """Old → new import paths."""
 
@@ -319,3 +348,24 @@ def destination(
             wanted = move.new_module
             return min(places, key=lambda m: _nearness(m, wanted)), new_name
     return None
+
+
+def current_home(index: TargetImports, module: str, name: str) -> str | None:
+    """The fix for an import that is gone or deprecated on a target: the statement that imports
+    the name from its current, non-deprecated home there (moves followed to their end: 1.10 →
+    2.x → the standard provider on 3.x; a renamed class keeps its local name with ``as``), or
+    what to do instead when the name has no successor (``apply_defaults``: drop it). None when
+    neither the moves nor the target's index know."""
+    if name == "*":
+        return None
+    found = destination(index, module, name)
+    if found is not None:
+        new_module, new_name = found
+        if new_name != name:
+            return f"from {new_module} import {new_name} (the new name of {name})"
+        return f"from {new_module} import {name}"
+    for move in moves_for(module, name):
+        if move.note and not move.new_module:
+            return move.note
+    places = index.where_is(name)
+    return f"from {places[0]} import {name}" if places else None
