@@ -201,7 +201,7 @@ def _write(
         sys.exit(1)
     migrated = load_project(out, project.requirements_path or "requirements.txt")
     after = run_checks(migrated, target)
-    proof = []
+    proof = None
     if install:
         from airlake.preflight.runtime import runtime_findings
 
@@ -210,18 +210,23 @@ def _write(
         )
         proof = runtime_findings(migrated, target)
     name = str(project.root)
-    (out / REPORT_MD).write_text(report_markdown(migration, name, after, proof), encoding="utf-8")
-    (out / REPORT_HTML).write_text(report_html(migration, name, after, proof), encoding="utf-8")
+    files = len(migrated.dags)
+    (out / REPORT_MD).write_text(
+        report_markdown(migration, name, after, proof, files), encoding="utf-8"
+    )
+    (out / REPORT_HTML).write_text(
+        report_html(migration, name, after, proof, files), encoding="utf-8"
+    )
     errors = [f for f in after if f.severity.value == "error"]
     click.echo(
         f"wrote {out} for {target.name}: {len(migration.files)} file(s) changed, requirements "
         f"{migration.requirements_before} -> {migration.requirements_after} lines, "
         f"{len(migration.decisions)} decision(s) left, {len(errors)} error(s) left"
     )
-    if install:
-        click.echo(install_summary(proof, len(migrated.dags)))
+    if proof is not None:
+        click.echo(install_summary(proof, files))
     click.echo(f"report: {out / REPORT_MD} and {out / REPORT_HTML}")
-    if errors or any(f.severity.value == "error" for f in proof):
+    if errors or any(f.severity.value == "error" for f in proof or ()):
         sys.exit(1)
 
 

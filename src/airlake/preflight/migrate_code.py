@@ -73,18 +73,19 @@ _HELPER = '''
 EMR_CLUSTER_ID = {cluster}  # FILL IN: the EMR cluster the Spark steps run on
 
 
-def emr_spark_step(task_id, steps, dag=None, **task_args):
+def emr_spark_step(task_id, steps, **task_args):
     """EMR Spark Steps and a step sensor in place of a Livy batch: submit, then wait."""
-    with TaskGroup(task_id, dag=dag) as group:
+    dag = {{"dag": task_args.pop("dag")}} if "dag" in task_args else {{}}
+    with TaskGroup(task_id, **dag) as group:
         submit = EmrAddStepsOperator(
-            task_id="submit", job_flow_id=EMR_CLUSTER_ID, steps=steps, dag=dag, **task_args
+            task_id="submit", job_flow_id=EMR_CLUSTER_ID, steps=steps, **dag, **task_args
         )
         wait = EmrStepSensor(
             task_id="wait",
             job_flow_id=EMR_CLUSTER_ID,
             step_id="{{{{ ti.xcom_pull(task_ids='" + group.group_id + ".submit')[0] }}}}",
             mode="reschedule",
-            dag=dag,
+            **dag,
             **task_args,
         )
         submit >> wait
@@ -287,15 +288,32 @@ class _Rewriter(cst.CSTTransformer):
             return updated
         literal: dict[str, object] = {}
         codes: dict[str, str] = {}
+        tokens: dict[str, str] = {}  # placeholder → the code it stands for
+
+        def value_of(node: cst.BaseExpression) -> object:
+            code = self.module.code_for_node(node)
+            ok, value = _literal(code)
+            if ok:
+                return value
+            if isinstance(node, (cst.List, cst.Tuple)) and not any(
+                isinstance(e, cst.StarredElement) for e in node.elements
+            ):
+                return [value_of(e.value) for e in node.elements]
+            token = f"\x00{len(tokens)}\x00"
+            tokens[token] = code
+            return token
+
         for arg in original.args:
             assert arg.keyword is not None
             key = arg.keyword.value
             codes[key] = self.module.code_for_node(arg.value)
-            ok, value = _literal(codes[key])
-            literal[key] = value if ok else _Expr(codes[key])
+            literal[key] = value_of(arg.value)
         task_id = codes.get("task_id", '"spark_job"')
         fields = {k: v for k, v in literal.items() if k in LIVY_FIELDS and k != "proxy_user"}
-        args = spark_submit_args(fields)
+        splat = fields.pop("args") if isinstance(fields.get("args"), str) else None
+        args = [_render(a, tokens) for a in spark_submit_args(fields)]
+        if isinstance(splat, str):
+            args.append(f"*{tokens.get(splat, json.dumps(splat))}")
         steps = (
             "[\n"
             "        {\n"
@@ -304,7 +322,7 @@ class _Rewriter(cst.CSTTransformer):
             '            "HadoopJarStep": {\n'
             '                "Jar": "command-runner.jar",\n'
             '                "Args": [\n'
-            + "".join(f"                    {_render(a)},\n" for a in args)
+            + "".join(f"                    {a},\n" for a in args)
             + "                ],\n"
             "            },\n"
             "        }\n"
@@ -323,6 +341,8 @@ class _Rewriter(cst.CSTTransformer):
         self.livy_done = True
         self.replaced[short] += 1
         tid = literal.get("task_id", "spark_job")
+        if isinstance(tid, str) and tid in tokens:
+            tid = tokens[tid]
         self._change(
             original,
             f"{short} `{tid}` → EMR Spark Steps: task group `{tid}` with `{tid}.submit` "
@@ -340,7 +360,7 @@ class _Rewriter(cst.CSTTransformer):
                 f"`{path}` is a path on the Livy host's disk; the step has `{fill_in(path)}`",
                 "an EMR step reads S3 (or the cluster's HDFS): put the file there and name it",
             )
-        if any(isinstance(v, _Expr) for v in fields.values()):
+        if tokens:
             self._decide(
                 original,
                 "computed Livy arguments were carried into the step as expressions",
@@ -535,17 +555,13 @@ def _bound_names(module: cst.Module) -> set[str]:
     return bound
 
 
-class _Expr(str):
-    """A Livy argument that is code, not a literal: carried into the step as its source."""
-
-    __slots__ = ()
-
-
-def _render(value: str) -> str:
-    """A spark-submit argument as Python source: literals quoted, computed ones as code."""
-    if isinstance(value, _Expr):
-        return f"str({value})"
-    return json.dumps(value)
+def _render(value: str, tokens: Mapping[str, str]) -> str:
+    """A spark-submit argument as Python source: a literal quoted; one that holds computed
+    parts (placeholders in ``tokens``) as a concatenation of literals and ``str(code)``."""
+    if not any(t in value for t in tokens):
+        return json.dumps(value)
+    parts = [p for p in re.split("(\x00\\d+\x00)", value) if p]
+    return " + ".join(f"str({tokens[p]})" if p in tokens else json.dumps(p) for p in parts)
 
 
 def _imports_module(module: cst.Module, name: str) -> bool:

@@ -298,6 +298,33 @@ MOVES: tuple[Move, ...] = (
         note="use pendulum.datetime(...) or datetime(...) with tzinfo",
     ),
     Move("airflow.datasets", "Dataset", "airflow.sdk", "Asset", "3.0.0", "3.0.0"),
+    # base classes: 1.10 module names, then the task SDK on 3.x
+    Move("airflow.hooks.base_hook", "BaseHook", "airflow.hooks.base", "BaseHook", "3.0.0"),
+    Move("airflow.hooks.base", "BaseHook", "airflow.sdk", "BaseHook", "3.0.0", "3.0.0"),
+    Move(
+        "airflow.sensors.base_sensor_operator",
+        "BaseSensorOperator",
+        "airflow.sensors.base",
+        "BaseSensorOperator",
+        "3.0.0",
+    ),
+    Move(
+        "airflow.sensors.base",
+        "BaseSensorOperator",
+        "airflow.sdk",
+        "BaseSensorOperator",
+        "3.0.0",
+        "3.0.0",
+    ),
+    Move("airflow.models", "BaseOperator", "airflow.sdk", "BaseOperator", "3.0.0", "3.0.0"),
+    Move(
+        "airflow.models.baseoperator",
+        "BaseOperator",
+        "airflow.sdk",
+        "BaseOperator",
+        "3.0.0",
+        "3.0.0",
+    ),
     Move(
         "airflow.utils.decorators",
         "apply_defaults",
@@ -333,6 +360,7 @@ def destination(
     path first. None: no known move, or the name is nowhere on the target."""
     from airlake.preflight.imports_index import Status
 
+    found = index.name(module, name)
     for move in moves_for(module, name):
         if not move.new_module:
             continue
@@ -347,6 +375,13 @@ def destination(
         if places:
             wanted = move.new_module
             return min(places, key=lambda m: _nearness(m, wanted)), new_name
+    if found.status is Status.DEPRECATED and found.replacement and _depth == 0:
+        # no known move: the path the target's own deprecation warning names, when it
+        # imports cleanly there
+        head, _, tail = found.replacement.rpartition(".")
+        for new_module, new_name in ((found.replacement, name), (head, tail)):
+            if new_module and index.name(new_module, new_name).status is Status.OK:
+                return new_module, new_name
     return None
 
 
@@ -355,7 +390,7 @@ def current_home(index: TargetImports, module: str, name: str) -> str | None:
     the name from its current, non-deprecated home there (moves followed to their end: 1.10 →
     2.x → the standard provider on 3.x; a renamed class keeps its local name with ``as``), or
     what to do instead when the name has no successor (``apply_defaults``: drop it). None when
-    neither the moves nor the target's index know."""
+    neither the moves nor the target's deprecation warning know."""
     if name == "*":
         return None
     found = destination(index, module, name)
@@ -367,5 +402,4 @@ def current_home(index: TargetImports, module: str, name: str) -> str | None:
     for move in moves_for(module, name):
         if move.note and not move.new_module:
             return move.note
-    places = index.where_is(name)
-    return f"from {places[0]} import {name}" if places else None
+    return None

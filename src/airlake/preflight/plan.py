@@ -16,6 +16,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from packaging.version import InvalidVersion, Version
+
 from airlake.preflight.checks_dags import _imports
 from airlake.preflight.checks_plugins import registrations
 from airlake.preflight.finding import Finding, Severity
@@ -191,10 +193,26 @@ def mwaa_targets() -> list[str]:
     return [name for name in known_targets() if name.startswith("mwaa-")]
 
 
-def recommend(rows: Sequence[TargetPlan]) -> tuple[TargetPlan | None, str]:
-    """The newest target with no manual decision left, else the newest with the fewest."""
-    if not rows:
-        return None, "no target"
+def project_airflow(project: Project) -> Version | None:
+    """The Airflow version the project's requirements pin, if they pin one."""
+    for r in project.requirements.requirements:
+        if r.name == "apache-airflow" and r.pinned:
+            try:
+                return Version(r.pinned)
+            except InvalidVersion:
+                return None
+    return None
+
+
+def recommend(
+    rows: Sequence[TargetPlan], floor: Version | None = None
+) -> tuple[TargetPlan | None, str]:
+    """The newest target with no manual decision left, else the newest with the fewest; never
+    a target older than ``floor`` (the Airflow the project runs today: a move is no downgrade)."""
+    eligible = [r for r in rows if floor is None or r.target.airflow >= floor]
+    if not eligible:
+        return None, f"no target runs Airflow {floor} or newer"
+    rows = eligible
     fewest = min(len(r.decisions) for r in rows)
     best = max((r for r in rows if len(r.decisions) == fewest), key=lambda r: r.target.airflow)
     newest = max(rows, key=lambda r: r.target.airflow)
@@ -216,5 +234,8 @@ def recommend(rows: Sequence[TargetPlan]) -> tuple[TargetPlan | None, str]:
 def make_plan(project: Project, targets: Sequence[str] | None = None) -> Plan:
     """The plan over ``targets`` (every MWAA target when None)."""
     rows = tuple(plan_target(project, load_target(name)) for name in targets or mwaa_targets())
-    best, reason = recommend(rows)
+    floor = project_airflow(project)
+    best, reason = recommend(rows, floor)
+    if floor is not None:
+        reason += f"; targets older than the project's Airflow {floor} are not considered"
     return Plan(rows, best, reason)

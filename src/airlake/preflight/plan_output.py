@@ -123,7 +123,11 @@ def _remaining(after: Sequence[Finding]) -> list[Finding]:
 
 
 def report_markdown(
-    migration: Migration, project: str, after: Sequence[Finding], install: Sequence[Finding] = ()
+    migration: Migration,
+    project: str,
+    after: Sequence[Finding],
+    install: Sequence[Finding] | None = None,
+    dag_files: int = 0,
 ) -> str:
     """The migration report: summary, what a person must still decide, the findings left on
     the migrated copy, then every changed file (its changes, then the diff)."""
@@ -148,8 +152,9 @@ def report_markdown(
         lines.append(f"- **{d.what}** ({where}): {d.why}")
     for c in roll_up(left):
         lines.append(f"- **{c.id} {c.message}** ({c.where(5)}): {'; '.join(c.fixes)}")
-    if install:
+    if install is not None:
         lines += ["", f"## Proof on {t.name}: the migrated DAGs in the target's environment", ""]
+        lines.append(install_summary(install, dag_files) + ".")
         lines.extend(f"- {f.id} {f.path}:{f.line} {f.message}" for f in install)
     lines += ["", "## Changes, file by file", ""]
     for change in migration.files:
@@ -177,7 +182,11 @@ h3{border-top:1px solid #ccc;padding-top:1em}"""
 
 
 def report_html(
-    migration: Migration, project: str, after: Sequence[Finding], install: Sequence[Finding] = ()
+    migration: Migration,
+    project: str,
+    after: Sequence[Finding],
+    install: Sequence[Finding] | None = None,
+    dag_files: int = 0,
 ) -> str:
     """The same report as a self-contained page: before and after side by side per file."""
     t = migration.target
@@ -199,8 +208,10 @@ def report_html(
             f"<li><b>{e(c.id)} {e(c.message)}</b> ({e(c.where(5))}): {e('; '.join(c.fixes))}</li>"
         )
     parts.append("</ul></div>")
-    if install:
-        parts.append(f"<h2>Proof on {e(t.name)}</h2><ul>")
+    if install is not None:
+        parts.append(
+            f"<h2>Proof on {e(t.name)}</h2><p>{e(install_summary(install, dag_files))}</p><ul>"
+        )
         parts.extend(f"<li>{e(f.id)} {e(f.path)}:{f.line} {e(f.message)}</li>" for f in install)
         parts.append("</ul>")
     parts.append("<h2>Changes, file by file</h2>")
@@ -233,4 +244,4 @@ def install_summary(findings: Sequence[Finding], dag_files: int) -> str:
     blocked = [f for f in findings if f.id in ("PF400", "PF401", "PF402")]
     if blocked:
         return "; ".join(f"{f.id} {f.message}" for f in blocked)
-    return f"{dag_files - len(failed)} of {dag_files} DAG file(s) import on the target"
+    return f"{dag_files - len(failed)} of {dag_files} file(s) under dags/ import on the target"
