@@ -123,6 +123,87 @@ def migrated_requirements(project: Project, target: Target) -> str:
     return f'--constraint "{target.constraints_url}"\n'
 
 
+# import name → the distribution that provides it, where the two differ
+_DISTRIBUTIONS = {
+    "yaml": "pyyaml",
+    "psycopg2": "psycopg2-binary",
+    "sklearn": "scikit-learn",
+    "bs4": "beautifulsoup4",
+    "dateutil": "python-dateutil",
+    "jwt": "pyjwt",
+    "dotenv": "python-dotenv",
+    "MySQLdb": "mysqlclient",
+    "slugify": "python-slugify",
+    "OpenSSL": "pyopenssl",
+    "attr": "attrs",
+    "git": "gitpython",
+    "magic": "python-magic",
+    "PIL": "pillow",
+    "Crypto": "pycryptodome",
+    "docx": "python-docx",
+    "pkg_resources": "setuptools",
+    "jose": "python-jose",
+    "snowflake": "snowflake-connector-python",
+    "googleapiclient": "google-api-python-client",
+    "airflow_provider_fivetran": "airflow-provider-fivetran",
+    "kafka": "kafka-python",
+    "ldap": "python-ldap",
+    "dns": "dnspython",
+    "zmq": "pyzmq",
+    "Levenshtein": "python-levenshtein",
+}
+
+
+def _local_roots(project: Project) -> set[str]:
+    """Top-level module names the project itself provides (dags/ and plugins/ are on sys.path)."""
+    roots: set[str] = set()
+    for src in [*project.dags, *project.plugins]:
+        parts = src.path.split("/")
+        if len(parts) > 1:
+            roots.add(parts[1].removesuffix(".py"))
+    for folder in ("dags", "plugins"):
+        base = project.root / folder
+        if base.is_dir():
+            roots.update(p.name.removesuffix(".py") for p in base.iterdir())
+    return roots
+
+
+def missing_packages(project: Project, target: Target) -> dict[str, list[str]]:
+    """Third-party packages the DAG files import (unguarded, at the top level of the import)
+    that neither the target ships nor the requirements install: module → files. A plain
+    Airflow target ships only Airflow's own dependencies, so only MWAA targets are judged."""
+    import sys
+
+    from airlake.preflight.checks_dags import _imports
+    from airlake.preflight.targets import normalise
+
+    if target.kind != "mwaa":
+        return {}
+    provided = set(target.preinstalled) | {
+        r.name for r in installed(project.requirements.requirements, target) if r.name
+    }
+    local = _local_roots(project)
+    missing: dict[str, list[str]] = {}
+    for src in project.dags:
+        if src.tree is None:
+            continue
+        for _, module, _name in _imports(src.tree):
+            root = module.split(".")[0]
+            if not root or root in ("airflow", "__future__") or root in local:
+                continue
+            if root in sys.stdlib_module_names:
+                continue
+            name = normalise(_DISTRIBUTIONS.get(root, root))
+            if name in provided or any(p.startswith(name + "-") for p in provided):
+                continue
+            if root in ("google", "azure") and any(p.startswith(root + "-") for p in provided):
+                continue
+            files = missing.setdefault(root, [])
+            if src.path not in files:
+                files.append(src.path)
+    return missing
+
+
 def _provider_of(module: str) -> str:
     from airlake.preflight.checks_dags import _provider_package
 
@@ -311,6 +392,18 @@ def migrate(project: Project, target: Target, findings: list[Finding], today: da
                     "pick a release built for the target's Airflow",
                 )
             )
+    for module, paths in sorted(missing_packages(project, target).items()):
+        shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        decisions.append(
+            Decision(
+                paths[0],
+                0,
+                f"`{module}` is imported ({shown}) but {target.name} does not ship it and "
+                "requirements.txt does not install it",
+                "add the package that provides it to requirements.txt (a version the "
+                "target's constraints allow), or drop the import",
+            )
+        )
     req_path = project.requirements_path or "requirements.txt"
     if after_reqs != before:
         kept = requirement_count(after_reqs)

@@ -23,7 +23,11 @@ from airlake.preflight.checks_plugins import registrations
 from airlake.preflight.finding import Finding, Severity
 from airlake.preflight.fix import _new_path
 from airlake.preflight.imports_index import Status, TargetImports, for_target
-from airlake.preflight.migrate import migrated_requirements, requirement_count
+from airlake.preflight.migrate import (
+    migrated_requirements,
+    missing_packages,
+    requirement_count,
+)
 from airlake.preflight.migrate_code import CONTEXT_RENAMES, LIVY_CALLS, RENAMED_ARGUMENTS
 from airlake.preflight.project import Project
 from airlake.preflight.rollup import Cause, roll_up
@@ -145,7 +149,7 @@ class _Classifier:
         return False
 
 
-def _introduced(findings: Sequence[Finding], project: Project) -> tuple[str, ...]:
+def _introduced(findings: Sequence[Finding], project: Project, target: Target) -> tuple[str, ...]:
     """The decisions the migration leaves for what it fixes (named as the report names them)."""
     livy = [f for f in findings if f.id == "PF210" and f.message.split(":", 1)[0] in LIVY_CALLS]
     out: list[str] = []
@@ -165,12 +169,40 @@ def _introduced(findings: Sequence[Finding], project: Project) -> tuple[str, ...
         out.extend(f"an S3 path for {p}" for p in paths)
     if len(project.requirements.files) > 1:
         out.append(f"requirements includes inlined ({', '.join(project.requirements.files[1:])})")
+    for module, paths in sorted(missing_packages(project, target).items()):
+        out.append(f"a package for `{module}` (imported by {len(paths)} file(s), not installed)")
     return tuple(out)
+
+
+def airflow_project(project: Project) -> list[Finding]:
+    """PF001 when the folder does not look like an Airflow project: no DAG file imports
+    airflow (the plan still judges what is there)."""
+    if not project.root.is_dir():
+        return []  # PF000 says so
+    if any(
+        "airflow" in src.text and ("DAG" in src.text or "@dag" in src.text) for src in project.dags
+    ):
+        return []
+    what = (
+        "no dags/ folder"
+        if not (project.root / "dags").is_dir()
+        else "no file under dags/ imports airflow and defines a DAG"
+    )
+    return [
+        Finding(
+            "PF001",
+            Severity.ERROR,
+            "",
+            0,
+            f"not an Airflow project: {what}",
+            "point at the folder that holds dags/ (and requirements.txt, plugins/)",
+        )
+    ]
 
 
 def plan_target(project: Project, target: Target) -> TargetPlan:
     """The plan's row for one target."""
-    findings = run_checks(project, target)
+    findings = [*airflow_project(project), *run_checks(project, target)]
     classify = _Classifier(project, target, for_target(target))
     left = tuple(f for f in findings if f.severity is not Severity.INFO and not classify.fixed(f))
     before = (
@@ -182,7 +214,7 @@ def plan_target(project: Project, target: Target) -> TargetPlan:
         target,
         tuple(findings),
         left,
-        _introduced(findings, project),
+        _introduced(findings, project, target),
         before,
         requirement_count(migrated_requirements(project, target)),
     )
