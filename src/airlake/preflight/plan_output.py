@@ -118,6 +118,14 @@ def _diff(before: str, after: str | None, path: str) -> str:
     )
 
 
+def _grouped(migration: Migration) -> dict[tuple[str, str], str]:
+    """Decisions that say the same thing, once, with every place."""
+    places: dict[tuple[str, str], list[str]] = {}
+    for d in migration.decisions:
+        places.setdefault((d.what, d.why), []).append(f"{d.path}:{d.line}" if d.line else d.path)
+    return {key: ", ".join(dict.fromkeys(where)) for key, where in places.items()}
+
+
 def _remaining(after: Sequence[Finding]) -> list[Finding]:
     return [f for f in after if f.severity is not Severity.INFO]
 
@@ -147,9 +155,8 @@ def report_markdown(
     ]
     if not migration.decisions and not left:
         lines.append("Nothing.")
-    for d in migration.decisions:
-        where = f"{d.path}:{d.line}" if d.line else d.path
-        lines.append(f"- **{d.what}** ({where}): {d.why}")
+    for (what, why), where in _grouped(migration).items():
+        lines.append(f"- **{what}** ({where}): {why}")
     for c in roll_up(left):
         lines.append(f"- **{c.id} {c.message}** ({c.where(5)}): {'; '.join(c.fixes)}")
     if install is not None:
@@ -200,9 +207,8 @@ def report_html(
         f"{len(migration.files)}. Findings on the migrated project: {e(summary(after))}.</p>",
         "<h2>What a person must still decide</h2><div class='decision'><ul>",
     ]
-    for d in migration.decisions:
-        where = f"{d.path}:{d.line}" if d.line else d.path
-        parts.append(f"<li><b>{e(d.what)}</b> ({e(where)}): {e(d.why)}</li>")
+    for (what, why), where in _grouped(migration).items():
+        parts.append(f"<li><b>{e(what)}</b> ({e(where)}): {e(why)}</li>")
     for c in roll_up(_remaining(after)):
         parts.append(
             f"<li><b>{e(c.id)} {e(c.message)}</b> ({e(c.where(5))}): {e('; '.join(c.fixes))}</li>"
