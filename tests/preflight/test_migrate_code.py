@@ -131,3 +131,19 @@ def test_livy_becomes_emr_steps_in_a_task_group_with_paths_marked() -> None:
     whats = " | ".join(d.what for d in result.decisions)
     assert "file:///opt/clean.py" in whats and "emr_cluster_id" in whats
     assert "polling_interval" in whats  # dropped, and said so
+
+
+def test_1_10_hooks_without_a_recorded_move_find_their_provider() -> None:
+    source = (
+        "from airflow.hooks.postgres_hook import PostgresHook\n"
+        "from airflow.operators import PythonOperator\n"
+        "from airflow.contrib.hooks.ssh_hook import SSHHook\n"
+    )
+    target = load_target("mwaa-2.10.3")
+    text = rewrite_source("dags/a.py", source, _ctx("mwaa-2.10.3")).text
+    assert "from airflow.providers.postgres.hooks.postgres import PostgresHook" in text
+    assert "from airflow.operators.python import PythonOperator" in text
+    # the SSH provider is not in the image but in the target's constraints: the migration
+    # moves the import there and adds the provider to requirements.txt
+    assert "from airflow.providers.ssh.hooks.ssh import SSHHook" in text
+    assert "apache-airflow-providers-ssh" in target.constraints

@@ -30,10 +30,12 @@ from datetime import date, timedelta
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from airlake.preflight.checks_dags import _provider_package
 from airlake.preflight.finding import Finding
 from airlake.preflight.fix import _new_path
 from airlake.preflight.imports_index import Status, TargetImports
 from airlake.preflight.livy import LIVY_FIELDS, LIVY_ONLY, fill_in, local_paths, spark_submit_args
+from airlake.preflight.moves import provider_move
 from airlake.preflight.targets import Target
 
 LIVY_CALLS = ("LivyOperator", "LivyBatchOperator")
@@ -132,6 +134,23 @@ class CodeResult:
     text: str
     changes: tuple[Change, ...]
     decisions: tuple[Decision, ...]
+
+
+def rewrite_path(
+    index: TargetImports | None, target: Target, module: str, name: str
+) -> tuple[str, str] | None:
+    """Where the migration moves ``from module import name`` on ``target``: the target's
+    current home (see :func:`fix._new_path`), else a known move into a provider the image does
+    not ship but the target's constraints pin (the migration adds that provider)."""
+    found = _new_path(index, target, module, name)
+    if found is not None or index is None:
+        return found
+    if index.name(module, name).status not in (Status.NO_MODULE, Status.NO_NAME, Status.BROKEN):
+        return None
+    moved = provider_move(index, module, name)
+    if moved and _provider_package(moved[0]) in target.constraints:
+        return moved
+    return None
 
 
 def argument_lines(findings: Sequence[Finding], path: str) -> dict[int, frozenset[str]]:
@@ -463,8 +482,8 @@ class _Rewriter(cst.CSTTransformer):
             home = self.ctx.plugin_homes.get((module, name))
             if home:
                 new_module = home
-            elif self.ctx.index is not None or self.ctx.target:
-                found = _new_path(self.ctx.index, self.ctx.target, module, name)
+            else:
+                found = rewrite_path(self.ctx.index, self.ctx.target, module, name)
                 if found:
                     new_module, new_name = found
             if (new_module, new_name) != (module, name):

@@ -351,6 +351,39 @@ def _nearness(module: str, wanted: str) -> tuple[int, bool, int, int, str]:
     return (-shared, last_differs, module.count("."), len(module), module)
 
 
+# modules that re-export classes for their own use, never a class's home
+_NOT_HOMES = (
+    "airflow.www",
+    "airflow.api",
+    "airflow.cli",
+    "airflow.models",
+    "airflow.serialization",
+    "airflow.utils",
+    "airflow.example_dags",
+    "airflow.jobs",
+    "airflow.dag_processing",
+    "airflow.executors",
+    "airflow.providers.common.compat",
+)
+_KINDS = (("Hook", ".hooks."), ("Sensor", ".sensors."), ("Operator", ".operators."))
+
+
+def _home_by_kind(index: TargetImports, module: str, name: str) -> str | None:
+    """For a hook, sensor or operator whose old path is gone and no move is recorded (1.10's
+    ``airflow.hooks.postgres_hook``, ``from airflow.operators import PythonOperator``): the
+    target's module of that kind that exports the name, nearest the old path."""
+    kind = next((folder for suffix, folder in _KINDS if name.endswith(suffix)), None)
+    if kind is None:
+        return None
+    places = [
+        m
+        for m in index.where_is(name)
+        if not m.startswith(_NOT_HOMES)
+        and (kind in m + "." or (kind == ".operators." and ".transfers." in m + "."))
+    ]
+    return min(places, key=lambda m: _nearness(m, module)) if places else None
+
+
 def destination(
     index: TargetImports, module: str, name: str, _depth: int = 0
 ) -> tuple[str, str] | None:
@@ -375,6 +408,14 @@ def destination(
         if places:
             wanted = move.new_module
             return min(places, key=lambda m: _nearness(m, wanted)), new_name
+    if (
+        found.status in (Status.NO_MODULE, Status.NO_NAME)
+        and _depth == 0
+        and not moves_for(module, name)
+    ):
+        home = _home_by_kind(index, module, name)
+        if home is not None:
+            return home, name
     if found.status is Status.DEPRECATED and found.replacement and _depth == 0:
         # no known move: the path the target's own deprecation warning names, when it
         # imports cleanly there
@@ -402,4 +443,15 @@ def current_home(index: TargetImports, module: str, name: str) -> str | None:
     for move in moves_for(module, name):
         if move.note and not move.new_module:
             return move.note
+    return None
+
+
+def provider_move(index: TargetImports, module: str, name: str) -> tuple[str, str] | None:
+    """A known move to a provider the target's image does not ship (``contrib.hooks.ssh_hook``
+    → ``airflow.providers.ssh``): the new path, for a migration that also adds the provider."""
+    from airlake.preflight.imports_index import Status
+
+    for move in moves_for(module, name):
+        if move.new_module and index.module(move.new_module).status is Status.NOT_SHIPPED:
+            return move.new_module, move.new_name or name
     return None

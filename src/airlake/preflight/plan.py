@@ -21,14 +21,18 @@ from packaging.version import InvalidVersion, Version
 from airlake.preflight.checks_dags import _imports
 from airlake.preflight.checks_plugins import registrations
 from airlake.preflight.finding import Finding, Severity
-from airlake.preflight.fix import _new_path
 from airlake.preflight.imports_index import Status, TargetImports, for_target
 from airlake.preflight.migrate import (
     migrated_requirements,
     missing_packages,
     requirement_count,
 )
-from airlake.preflight.migrate_code import CONTEXT_RENAMES, LIVY_CALLS, RENAMED_ARGUMENTS
+from airlake.preflight.migrate_code import (
+    CONTEXT_RENAMES,
+    LIVY_CALLS,
+    RENAMED_ARGUMENTS,
+    rewrite_path,
+)
 from airlake.preflight.project import Project
 from airlake.preflight.rollup import Cause, roll_up
 from airlake.preflight.run import run_checks
@@ -108,7 +112,7 @@ class _Classifier:
             return False
         if self.index is not None and self.index.module(module).status is Status.NOT_SHIPPED:
             return True  # the provider is added to requirements.txt
-        return _new_path(self.index, self.target, module, name) is not None
+        return rewrite_path(self.index, self.target, module, name) is not None
 
     def _days_ago_literal(self, path: str, line: int) -> bool:
         tree = self.trees.get(path)
