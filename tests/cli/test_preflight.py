@@ -80,14 +80,16 @@ def test_plan_write_refuses_a_non_empty_folder_with_one_line(tmp_path: Path) -> 
 
 
 def test_plan_on_bad_input_is_findings_not_a_traceback(tmp_path: Path) -> None:
-    (tmp_path / "dags").mkdir()
-    (tmp_path / "dags" / "broken.py").write_text("def oops(:\n")
-    (tmp_path / "requirements.txt").write_bytes(b"\xff\xfe")
-    result = CliRunner().invoke(cli, ["preflight", "plan", str(tmp_path)])
+    (tmp_path / "p" / "dags").mkdir(parents=True)
+    (tmp_path / "p" / "dags" / "broken.py").write_text("def oops(:\n")
+    (tmp_path / "p" / "requirements.txt").write_bytes(b"\xff\xfe")
+    result = CliRunner().invoke(cli, ["preflight", "plan", str(tmp_path / "p")])
     assert result.exit_code == 0 and "Traceback" not in result.output
     assert "PF200" in result.output and "PF100" in result.output
-    out = tmp_path.parent / "out"
-    written = CliRunner().invoke(cli, ["preflight", "plan", str(tmp_path), "--write", str(out)])
+    out = tmp_path / "out"
+    written = CliRunner().invoke(
+        cli, ["preflight", "plan", str(tmp_path / "p"), "--write", str(out)]
+    )
     assert "Traceback" not in written.output and written.exit_code == 1  # errors left, said so
     assert "error(s) left" in written.output
 

@@ -65,11 +65,13 @@ def test_a_non_empty_out_is_refused_unless_forced_and_never_the_project(tmp_path
 
 
 def test_included_requirements_are_inlined_with_a_decision(tmp_path: Path) -> None:
-    (tmp_path / "dags").mkdir()
+    out = tmp_path / "out"
+    tmp_path = tmp_path / "project"
+    (tmp_path / "dags").mkdir(parents=True)
     (tmp_path / "requirements.txt").write_text("-r base.txt\nrequests==2.25.1\n")
     (tmp_path / "base.txt").write_text("apache-airflow==2.1.2\nsimplejson==3.17.2\n")
-    migration = _migrate(tmp_path, "mwaa-2.10.3", tmp_path.parent / "out")
-    reqs = (tmp_path.parent / "out" / "requirements.txt").read_text().splitlines()
+    migration = _migrate(tmp_path, "mwaa-2.10.3", out)
+    reqs = (out / "requirements.txt").read_text().splitlines()
     assert "-r base.txt" not in reqs and "simplejson==3.17.2" in reqs
     assert not any(line.startswith("apache-airflow") for line in reqs)
     assert any("inlined" in d.what for d in migration.decisions)
