@@ -1,5 +1,7 @@
+import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from airlake.cli import cli
@@ -48,3 +50,75 @@ def test_the_mwaa_bundle_passes_preflight(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "0 error(s)" in result.output
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "legacy-onprem"
+
+
+def test_plan_prints_the_table_and_a_recommendation() -> None:
+    result = CliRunner().invoke(cli, ["preflight", "plan", str(EXAMPLE)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("\nmwaa-") == 17
+    assert "recommended: mwaa-" in result.output and "--write OUT" in result.output
+    detail = CliRunner().invoke(cli, ["preflight", "plan", str(EXAMPLE), "--target", "mwaa-3.0.6"])
+    assert detail.exit_code == 0 and "fixed by the migration:" in detail.output
+
+
+def test_plan_write_refuses_a_non_empty_folder_with_one_line(tmp_path: Path) -> None:
+    (tmp_path / "x.txt").write_text("x")
+    args = ["preflight", "plan", str(EXAMPLE), "--target", "mwaa-2.10.3", "--write", str(tmp_path)]
+    refused = CliRunner().invoke(cli, args)
+    assert refused.exit_code == 1 and "error:" in refused.output and "--force" in refused.output
+    assert "Traceback" not in refused.output
+    usage = CliRunner().invoke(cli, ["preflight", "plan", str(EXAMPLE), "--install"])
+    assert usage.exit_code == 2
+    written = CliRunner().invoke(cli, [*args, "--force"])
+    assert written.exit_code == 0, written.output
+    assert (tmp_path / "MIGRATION.md").exists() and (tmp_path / "MIGRATION.html").exists()
+    report = (tmp_path / "MIGRATION.md").read_text()
+    assert "## What a person must still decide" in report and "```diff" in report
+
+
+def test_plan_on_bad_input_is_findings_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "p" / "dags").mkdir(parents=True)
+    (tmp_path / "p" / "dags" / "broken.py").write_text("def oops(:\n")
+    (tmp_path / "p" / "requirements.txt").write_bytes(b"\xff\xfe")
+    result = CliRunner().invoke(cli, ["preflight", "plan", str(tmp_path / "p")])
+    assert result.exit_code == 0 and "Traceback" not in result.output
+    assert "PF200" in result.output and "PF100" in result.output
+    out = tmp_path / "out"
+    written = CliRunner().invoke(
+        cli, ["preflight", "plan", str(tmp_path / "p"), "--write", str(out)]
+    )
+    assert "Traceback" not in written.output and written.exit_code == 1  # errors left, said so
+    assert "error(s) left" in written.output
+
+
+@pytest.mark.integration
+def test_the_example_end_to_end_plan_recommend_write_install(tmp_path: Path) -> None:
+    """plan → the recommended target → --write → --install in that target's real worker
+    environment (built with uv, cached under ~/.cache/airlake/targets): every file under dags/
+    imports there."""
+    runner = CliRunner()
+    plan = runner.invoke(cli, ["preflight", "plan", str(EXAMPLE), "--format", "json"])
+    recommended = json.loads(plan.output)["recommended"]
+    assert recommended is not None
+    out = tmp_path / "migrated"
+    result = runner.invoke(
+        cli,
+        [
+            "preflight",
+            "plan",
+            str(EXAMPLE),
+            "--target",
+            recommended,
+            "--write",
+            str(out),
+            "--install",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "7 of 7 file(s) under dags/ import on the target" in result.output
+    report = (out / "MIGRATION.md").read_text()
+    assert f"## Proof on {recommended}" in report
+    assert "file:///opt/jobs/clean_events.py" in report  # left to a person, and said so

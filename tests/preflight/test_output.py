@@ -43,8 +43,9 @@ def test_junit_has_a_failure_per_file_with_errors() -> None:
     failed = {
         case.get("name") for case in suite.iter("testcase") if case.find("failure") is not None
     }
-    assert failed == {"dags/campaign_etl.py", "plugins/company_plugin.py", "requirements.txt"}
-    assert suite.get("failures") == "3"
+    # the plugin's operator registration is a warning: no DAG imports through the plugin path
+    assert failed == {"dags/campaign_etl.py", "requirements.txt"}
+    assert suite.get("failures") == "2"
 
 
 def test_json_and_text() -> None:

@@ -21,7 +21,8 @@ class _PreflightGroup(click.Group):
 
 @click.group("preflight", cls=_PreflightGroup)
 def preflight_group() -> None:
-    """Will this Airflow project work on that target? PROJECT_DIR --target mwaa-2.10.3 ..."""
+    """Will this Airflow project work on that target? PROJECT_DIR --target mwaa-2.10.3 ...;
+    which target to move to: plan PROJECT_DIR."""
 
 
 @preflight_group.command("targets")
@@ -118,6 +119,119 @@ def check_command(
     if skipped:
         click.echo(f"error: not written: {', '.join(skipped)} (see above)", err=True)
     if skipped or any(f.severity.value == "error" for f in findings):
+        sys.exit(1)
+
+
+@preflight_group.command("plan")
+@click.argument("project_dir", type=click.Path(file_okay=False))
+@click.option(
+    "--target",
+    "target_name",
+    help="Show this target in full (default: the table of every MWAA target).",
+)
+@click.option(
+    "--write",
+    "out",
+    type=click.Path(file_okay=False),
+    help="Write the project migrated for --target (default: the recommended one) to OUT.",
+)
+@click.option("--force", is_flag=True, help="With --write: replace what OUT holds.")
+@click.option(
+    "--install",
+    is_flag=True,
+    help="With --write: build the target's worker environment and parse the migrated DAGs.",
+)
+@click.option(
+    "--requirements",
+    default="requirements.txt",
+    show_default=True,
+    help="Requirements file, relative to the project.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def plan_command(
+    project_dir: str,
+    target_name: str | None,
+    out: str | None,
+    force: bool,
+    install: bool,
+    requirements: str,
+    fmt: str,
+) -> None:
+    """Which MWAA version to move PROJECT_DIR to, and what must change: every target at once;
+    --write OUT writes the migrated copy and its report (the original is never modified)."""
+    from datetime import date
+
+    from airlake.preflight.plan import make_plan, plan_target
+    from airlake.preflight.plan_output import plan_json, plan_table, target_detail
+    from airlake.preflight.project import load_project
+    from airlake.preflight.targets import load_target
+
+    if install and not out:
+        raise click.UsageError("--install needs --write OUT (it proves the migrated copy)")
+    try:
+        target = load_target(target_name) if target_name else None
+    except UserError as exc:
+        raise click.UsageError(str(exc)) from None
+    project = load_project(Path(project_dir), requirements)
+    if target is None:
+        plan = make_plan(project)
+        if not out:
+            click.echo(plan_json(plan) if fmt == "json" else plan_table(plan, project_dir))
+            return
+        if plan.recommended is None:
+            raise click.UsageError("no target to migrate to")
+        target = plan.recommended.target
+        click.echo(f"migrating for the recommended target {target.name} ({plan.reason})")
+    if not out:
+        click.echo(target_detail(plan_target(project, target)))
+        return
+    _write(project, target, Path(out), force, install, date.today())
+
+
+def _write(
+    project: object, target: object, out: Path, force: bool, install: bool, today: object
+) -> None:
+    from airlake.preflight.migrate import REPORT_HTML, REPORT_MD, migrate, write_migration
+    from airlake.preflight.plan_output import install_summary, report_html, report_markdown
+    from airlake.preflight.project import Project, load_project
+    from airlake.preflight.run import run_checks
+    from airlake.preflight.targets import Target
+
+    assert isinstance(project, Project) and isinstance(target, Target)
+    migration = migrate(project, target, run_checks(project, target), today)  # type: ignore[arg-type]
+    try:
+        write_migration(project, migration, out, force)
+    except UserError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    migrated = load_project(out, project.requirements_path or "requirements.txt")
+    after = run_checks(migrated, target)
+    proof = None
+    if install:
+        from airlake.preflight.runtime import runtime_findings
+
+        click.echo(
+            f"building {target.name}'s worker environment and parsing the DAGs ...", err=True
+        )
+        proof = runtime_findings(migrated, target)
+    name = str(project.root)
+    files = len(migrated.dags)
+    (out / REPORT_MD).write_text(
+        report_markdown(migration, name, after, proof, files), encoding="utf-8"
+    )
+    (out / REPORT_HTML).write_text(
+        report_html(migration, name, after, proof, files), encoding="utf-8"
+    )
+    errors = [f for f in after if f.severity.value == "error"]
+    click.echo(
+        f"wrote {out} for {target.name}: {len(migration.files)} file(s) changed, requirements "
+        f"{migration.requirements_before} -> {migration.requirements_after} lines, "
+        f"{len(migration.decisions)} decision(s) left, {len(errors)} error(s) left"
+    )
+    if proof is not None:
+        click.echo(install_summary(proof, files))
+    click.echo(f"report: {out / REPORT_MD} and {out / REPORT_HTML}")
+    if errors or any(f.severity.value == "error" for f in proof or ()):
         sys.exit(1)
 
 

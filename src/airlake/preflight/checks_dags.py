@@ -13,7 +13,7 @@ from airlake.preflight.finding import Finding, Severity
 from airlake.preflight.imports_index import Status, TargetImports, for_target, not_indexed_reason
 from airlake.preflight.livy import livy_replacement
 from airlake.preflight.markers import installed
-from airlake.preflight.moves import moves_for
+from airlake.preflight.moves import current_home, moves_for
 from airlake.preflight.project import Project, SourceFile
 from airlake.preflight.provider_imports import installed_provider, provider_import_finding
 from airlake.preflight.targets import Target, normalise
@@ -140,8 +140,11 @@ def _missing_package(detail: str) -> str | None:
 
 
 def _suggestion(index: TargetImports, module: str, name: str) -> str:
-    """Where ``name`` lives on the target: a known move whose new path exists there, else the
-    target's own modules that export the name."""
+    """Where ``name`` lives on the target: its current home (see :func:`moves.current_home`),
+    else a known move's note, else the target's own modules that export the name."""
+    home = current_home(index, module, name)
+    if home:
+        return home
     for move in moves_for(module, name if name != "*" else "*"):
         if move.new_module and move.new_name and move.new_name in index.names_of(move.new_module):
             return f"from {move.new_module} import {move.new_name}"
@@ -155,6 +158,9 @@ def _suggestion(index: TargetImports, module: str, name: str) -> str:
 
 
 def _deprecated_fix(index: TargetImports, module: str, name: str, replacement: str | None) -> str:
+    home = current_home(index, module, name)
+    if home:
+        return home
     if not replacement:
         return "import it from the path the deprecation warning names"
     if name != "*" and name in index.names_of(replacement):

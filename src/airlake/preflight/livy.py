@@ -16,8 +16,70 @@ def _value(node: ast.AST | None, source: str) -> object:
         return f"<{ast.get_source_segment(source, node)}>"
 
 
+LIVY_FIELDS = (
+    "file",
+    "class_name",
+    "args",
+    "jars",
+    "py_files",
+    "files",
+    "archives",
+    "driver_memory",
+    "driver_cores",
+    "executor_memory",
+    "executor_cores",
+    "num_executors",
+    "queue",
+    "name",
+    "conf",
+    "proxy_user",
+)
+"""The LivyOperator arguments that describe the Spark job (the rest are task or Livy settings)."""
+
+LIVY_ONLY = (
+    "livy_conn_id",
+    "livy_conn_auth_type",
+    "polling_interval",
+    "extra_options",
+    "extra_headers",
+    "retry_args",
+    "deferrable",
+    "proxy_user",
+)
+"""Arguments that mean something only to a Livy server: dropped with EMR steps."""
+
+
+def local_path(value: object) -> bool:
+    """A ``file://`` URL: a path on the Livy host's disk, which an EMR step cannot read."""
+    return isinstance(value, str) and value.startswith("file:")
+
+
+def fill_in(value: str) -> str:
+    """The placeholder that replaces a ``file://`` path in a generated step: it names the old
+    path and fails visibly if nobody fills it in."""
+    return f"<FILL IN: s3:// path for {value}>"
+
+
+def _remote(value: object) -> object:
+    if isinstance(value, (list, tuple)):
+        return [_remote(v) for v in value]
+    return fill_in(str(value)) if local_path(value) else value
+
+
+def local_paths(kwargs: dict[str, object]) -> list[str]:
+    """Every ``file://`` path among a Livy call's job fields."""
+    found: list[str] = []
+    for key in ("file", "jars", "py_files", "files", "archives", "args"):
+        value = kwargs.get(key)
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if local_path(item):
+                found.append(str(item))
+    return found
+
+
 def spark_submit_args(kwargs: dict[str, object]) -> list[str]:
     """The spark-submit command line equivalent to a Livy batch's fields."""
+    kwargs = {k: _remote(v) for k, v in kwargs.items()}
     args = ["spark-submit", "--deploy-mode", "cluster"]
     if kwargs.get("class_name"):
         args += ["--class", str(kwargs["class_name"])]
@@ -67,7 +129,15 @@ def livy_replacement(call: ast.Call, source: str) -> str:
         }
     ]
     steps_text = json.dumps(steps, indent=4)
-    return (
+    missing = local_paths(kwargs)
+    note = (
+        "# FILL IN: "
+        + ", ".join(missing)
+        + " lie on the Livy host's disk; an EMR step reads S3 (or the cluster's HDFS)\n"
+        if missing
+        else ""
+    )
+    return note + (
         "from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator\n"
         "from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor\n\n"
         f"{task_id.upper()}_STEPS = {steps_text}\n\n"

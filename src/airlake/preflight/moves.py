@@ -33,6 +33,10 @@ class Move:
 
 
 _AWS = "airflow.providers.amazon.aws"
+APPLY_DEFAULTS_NOTE = (
+    "drop it (the import and every @apply_defaults): since Airflow 2.0 BaseOperator applies "
+    "default_args itself"
+)
 _STD = "airflow.providers.standard"
 
 MOVES: tuple[Move, ...] = (
@@ -220,6 +224,23 @@ MOVES: tuple[Move, ...] = (
         "3.0.0",
         "2.9.0",
     ),
+    # DummyOperator became EmptyOperator in 2.3 (the old name a deprecated alias until 3.0)
+    Move(
+        "airflow.operators.dummy",
+        "DummyOperator",
+        "airflow.operators.empty",
+        "EmptyOperator",
+        "3.0.0",
+        "2.3.0",
+    ),
+    Move(
+        "airflow.operators.dummy_operator",
+        "DummyOperator",
+        "airflow.operators.empty",
+        "EmptyOperator",
+        "3.0.0",
+        "2.3.0",
+    ),
     Move(
         "airflow.operators.dummy",
         "DummyOperator",
@@ -277,6 +298,41 @@ MOVES: tuple[Move, ...] = (
         note="use pendulum.datetime(...) or datetime(...) with tzinfo",
     ),
     Move("airflow.datasets", "Dataset", "airflow.sdk", "Asset", "3.0.0", "3.0.0"),
+    # base classes: 1.10 module names, then the task SDK on 3.x
+    Move("airflow.hooks.base_hook", "BaseHook", "airflow.hooks.base", "BaseHook", "3.0.0"),
+    Move("airflow.hooks.base", "BaseHook", "airflow.sdk", "BaseHook", "3.0.0", "3.0.0"),
+    Move(
+        "airflow.sensors.base_sensor_operator",
+        "BaseSensorOperator",
+        "airflow.sensors.base",
+        "BaseSensorOperator",
+        "3.0.0",
+    ),
+    Move(
+        "airflow.sensors.base",
+        "BaseSensorOperator",
+        "airflow.sdk",
+        "BaseSensorOperator",
+        "3.0.0",
+        "3.0.0",
+    ),
+    Move("airflow.models", "BaseOperator", "airflow.sdk", "BaseOperator", "3.0.0", "3.0.0"),
+    Move(
+        "airflow.models.baseoperator",
+        "BaseOperator",
+        "airflow.sdk",
+        "BaseOperator",
+        "3.0.0",
+        "3.0.0",
+    ),
+    Move(
+        "airflow.utils.decorators",
+        "apply_defaults",
+        None,
+        None,
+        "3.0.0",
+        note=APPLY_DEFAULTS_NOTE,
+    ),
 )
 """Old → new import paths."""
 
@@ -295,6 +351,39 @@ def _nearness(module: str, wanted: str) -> tuple[int, bool, int, int, str]:
     return (-shared, last_differs, module.count("."), len(module), module)
 
 
+# modules that re-export classes for their own use, never a class's home
+_NOT_HOMES = (
+    "airflow.www",
+    "airflow.api",
+    "airflow.cli",
+    "airflow.models",
+    "airflow.serialization",
+    "airflow.utils",
+    "airflow.example_dags",
+    "airflow.jobs",
+    "airflow.dag_processing",
+    "airflow.executors",
+    "airflow.providers.common.compat",
+)
+_KINDS = (("Hook", ".hooks."), ("Sensor", ".sensors."), ("Operator", ".operators."))
+
+
+def _home_by_kind(index: TargetImports, module: str, name: str) -> str | None:
+    """For a hook, sensor or operator whose old path is gone and no move is recorded (1.10's
+    ``airflow.hooks.postgres_hook``, ``from airflow.operators import PythonOperator``): the
+    target's module of that kind that exports the name, nearest the old path."""
+    kind = next((folder for suffix, folder in _KINDS if name.endswith(suffix)), None)
+    if kind is None:
+        return None
+    places = [
+        m
+        for m in index.where_is(name)
+        if not m.startswith(_NOT_HOMES)
+        and (kind in m + "." or (kind == ".operators." and ".transfers." in m + "."))
+    ]
+    return min(places, key=lambda m: _nearness(m, module)) if places else None
+
+
 def destination(
     index: TargetImports, module: str, name: str, _depth: int = 0
 ) -> tuple[str, str] | None:
@@ -304,6 +393,7 @@ def destination(
     path first. None: no known move, or the name is nowhere on the target."""
     from airlake.preflight.imports_index import Status
 
+    found = index.name(module, name)
     for move in moves_for(module, name):
         if not move.new_module:
             continue
@@ -318,4 +408,50 @@ def destination(
         if places:
             wanted = move.new_module
             return min(places, key=lambda m: _nearness(m, wanted)), new_name
+    if (
+        found.status in (Status.NO_MODULE, Status.NO_NAME)
+        and _depth == 0
+        and not moves_for(module, name)
+    ):
+        home = _home_by_kind(index, module, name)
+        if home is not None:
+            return home, name
+    if found.status is Status.DEPRECATED and found.replacement and _depth == 0:
+        # no known move: the path the target's own deprecation warning names, when it
+        # imports cleanly there
+        head, _, tail = found.replacement.rpartition(".")
+        for new_module, new_name in ((found.replacement, name), (head, tail)):
+            if new_module and index.name(new_module, new_name).status is Status.OK:
+                return new_module, new_name
+    return None
+
+
+def current_home(index: TargetImports, module: str, name: str) -> str | None:
+    """The fix for an import that is gone or deprecated on a target: the statement that imports
+    the name from its current, non-deprecated home there (moves followed to their end: 1.10 →
+    2.x → the standard provider on 3.x; a renamed class keeps its local name with ``as``), or
+    what to do instead when the name has no successor (``apply_defaults``: drop it). None when
+    neither the moves nor the target's deprecation warning know."""
+    if name == "*":
+        return None
+    found = destination(index, module, name)
+    if found is not None:
+        new_module, new_name = found
+        if new_name != name:
+            return f"from {new_module} import {new_name} (the new name of {name})"
+        return f"from {new_module} import {name}"
+    for move in moves_for(module, name):
+        if move.note and not move.new_module:
+            return move.note
+    return None
+
+
+def provider_move(index: TargetImports, module: str, name: str) -> tuple[str, str] | None:
+    """A known move to a provider the target's image does not ship (``contrib.hooks.ssh_hook``
+    → ``airflow.providers.ssh``): the new path, for a migration that also adds the provider."""
+    from airlake.preflight.imports_index import Status
+
+    for move in moves_for(module, name):
+        if move.new_module and index.module(move.new_module).status is Status.NOT_SHIPPED:
+            return move.new_module, move.new_name or name
     return None

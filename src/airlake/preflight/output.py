@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from xml.etree import ElementTree as ET
 
 from airlake.preflight.finding import Finding, Severity
+from airlake.preflight.rollup import Cause, roll_up
 from airlake.preflight.targets import Target
 
 FORMATS = ("text", "json", "sarif", "junit")
@@ -19,31 +20,58 @@ def summary(findings: Sequence[Finding]) -> str:
     return f"{counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} warning(s), {counts[Severity.INFO]} info"
 
 
-def text(findings: Sequence[Finding], target: Target, colour: bool = False) -> str:
-    """Grouped by file; colour only when asked (a terminal)."""
-    lines: list[str] = []
-    current = None
-    for f in findings:
-        if f.path != current:
-            current = f.path
-            lines.append(f"\n{f.path or '(project)'}")
-        sev = f.severity.value
-        if colour:
-            sev = f"{_COLOURS[f.severity]}{sev}\033[0m"
-        where = f"{f.line}" if f.line else "-"
-        lines.append(f"  {where:>4}  {sev:7}  {f.id}  {f.message}")
-        lines.append(f"              fix: {f.fix}")
-        if f.replacement:
-            lines.extend("              | " + r for r in f.replacement.rstrip().splitlines())
+def _verdict(findings: Sequence[Finding], target: Target) -> str:
     verdict = (
         "will not work"
         if any(f.severity is Severity.ERROR for f in findings)
         else "no blocking problem found"
     )
-    lines.append(
-        f"\n{target.name} (Airflow {target.airflow_version}, Python {target.python_version}): {verdict}; {summary(findings)}"
+    return (
+        f"{target.name} (Airflow {target.airflow_version}, Python {target.python_version}): "
+        f"{verdict}; {summary(findings)}"
     )
-    return "\n".join(lines).lstrip("\n")
+
+
+PLACES_SHOWN = 5
+
+
+def cause_lines(causes: Sequence[Cause], colour: bool = False) -> list[str]:
+    """Each cause once: severity, id, message, how often; its fix; where; generated code."""
+    lines: list[str] = []
+    for c in causes:
+        sev = c.severity.value
+        if colour:
+            sev = f"{_COLOURS[c.severity]}{sev}\033[0m"
+        times = f"  ({c.count}x)" if c.count > 1 else ""
+        lines.append(f"{sev:7}  {c.id}  {c.message}{times}")
+        for fix in c.fixes:
+            lines.append(f"         fix: {fix}")
+        lines.append(f"         at:  {c.where(PLACES_SHOWN)}")
+        if c.replacement:
+            lines.extend("         | " + r for r in c.replacement.rstrip().splitlines())
+    return lines
+
+
+def text(findings: Sequence[Finding], target: Target, colour: bool = False) -> str:
+    """The verdict first, then one entry per distinct problem (rolled up: the count and the
+    places), errors first; colour only when asked (a terminal). Every single finding is in the
+    JSON, SARIF and JUnit formats."""
+    causes = roll_up(findings)
+    lines = [_verdict(findings, target)]
+    if findings:
+        lines.append(
+            f"{len(findings)} finding(s), {len(causes)} distinct problem(s)"
+            + (
+                " (every place: --format json)"
+                if any(c.count > PLACES_SHOWN for c in causes)
+                else ""
+            )
+        )
+        lines.append("")
+        lines.extend(cause_lines(causes, colour))
+        lines.append("")
+        lines.append(_verdict(findings, target))
+    return "\n".join(lines)
 
 
 def as_json(findings: Sequence[Finding], target: Target) -> str:

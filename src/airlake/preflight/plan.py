@@ -1,0 +1,277 @@
+"""The migration plan: every known target judged at once, and the one to move to.
+
+For each target: the findings as the project stands, which of them the migration
+(:mod:`airlake.preflight.migrate`) fixes by itself, the errors left after it, the manual
+decisions left (named, one per distinct problem), and the requirements that remain once what
+the target ships is dropped. The recommendation: the newest target with no manual decision
+left, else the one with the fewest (the newest of those), and why. Static and offline: the
+checks and the import index only; the migration's code rewrites are not run here (they are,
+by ``--write``, which then re-checks what it wrote).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from packaging.version import InvalidVersion, Version
+
+from airlake.preflight.checks_dags import _imports
+from airlake.preflight.checks_plugins import registrations
+from airlake.preflight.finding import Finding, Severity
+from airlake.preflight.imports_index import Status, TargetImports, for_target
+from airlake.preflight.migrate import (
+    migrated_requirements,
+    missing_packages,
+    requirement_count,
+)
+from airlake.preflight.migrate_code import (
+    CONTEXT_RENAMES,
+    LIVY_CALLS,
+    RENAMED_ARGUMENTS,
+    rewrite_path,
+)
+from airlake.preflight.project import Project
+from airlake.preflight.rollup import Cause, roll_up
+from airlake.preflight.run import run_checks
+from airlake.preflight.targets import Target, known_targets, load_target
+
+# requirement findings the rewritten requirements.txt resolves
+_REQUIREMENT_FIXES = {"PF101", "PF102", "PF103", "PF104", "PF105", "PF106", "PF107", "PF108"}
+# names whose every use the migration replaces, so their import goes
+_REPLACED_NAMES = {*LIVY_CALLS, "days_ago", "apply_defaults"}
+
+
+@dataclass(frozen=True, slots=True)
+class TargetPlan:
+    """One row of the plan."""
+
+    target: Target
+    findings: tuple[Finding, ...]
+    left: tuple[Finding, ...]
+    """Findings (errors and warnings) the migration does not fix by itself."""
+    introduced: tuple[str, ...]
+    """Decisions the migration itself leaves (the EMR cluster of a Livy job, ...)."""
+    requirements_before: int
+    requirements_after: int
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
+
+    @property
+    def errors_left(self) -> int:
+        return sum(1 for f in self.left if f.severity is Severity.ERROR)
+
+    @property
+    def left_causes(self) -> list[Cause]:
+        return roll_up(self.left)
+
+    @property
+    def decisions(self) -> tuple[str, ...]:
+        """Every manual decision left, named: one per distinct problem."""
+        named = [f"{c.id} {c.message} ({c.where(2)})" for c in self.left_causes]
+        return (*named, *self.introduced)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    rows: tuple[TargetPlan, ...]
+    recommended: TargetPlan | None
+    reason: str
+
+
+class _Classifier:
+    """Whether the migration fixes a finding by itself, on one target."""
+
+    def __init__(self, project: Project, target: Target, index: TargetImports | None):
+        self.project = project
+        self.target = target
+        self.index = index
+        self.trees = {
+            s.path: s.tree for s in [*project.dags, *project.plugins] if s.tree is not None
+        }
+        self.homes = {
+            (reg.plugin_path(key), name)
+            for reg in registrations(project)
+            for key, (_, entries) in reg.code.items()
+            for name, _ in entries
+        }
+        self.zipped = {r.path for r in registrations(project) if r.path.startswith("plugins.zip/")}
+
+    def _import_fixed(self, module: str, name: str) -> bool:
+        if (module, name) in self.homes or name in _REPLACED_NAMES:
+            return True
+        if name == "*":
+            return False
+        if self.index is not None and self.index.module(module).status is Status.NOT_SHIPPED:
+            return True  # the provider is added to requirements.txt
+        return rewrite_path(self.index, self.target, module, name) is not None
+
+    def _days_ago_literal(self, path: str, line: int) -> bool:
+        tree = self.trees.get(path)
+        return tree is not None and any(
+            isinstance(n, ast.Call)
+            and n.lineno == line
+            and getattr(n.func, "id", getattr(n.func, "attr", "")) == "days_ago"
+            and len(n.args) == 1
+            and not n.keywords
+            and isinstance(n.args[0], ast.Constant)
+            and isinstance(n.args[0].value, int)
+            for n in ast.walk(tree)
+        )
+
+    def fixed(self, f: Finding) -> bool:
+        if f.id in _REQUIREMENT_FIXES:
+            return True
+        if f.id == "PF201":
+            tree = self.trees.get(f.path)
+            if tree is None or f.path.startswith("plugins.zip/"):
+                return False
+            at_line = [(m, n) for line, m, n in _imports(tree) if line == f.line]
+            return bool(at_line) and all(self._import_fixed(m, n) for m, n in at_line)
+        if f.id == "PF202":
+            arg = re.match(r"`(\w+)=`", f.message)
+            return arg is not None and arg.group(1) in RENAMED_ARGUMENTS
+        if f.id == "PF203":
+            key = re.match(r"(template variable|context key) `(\w+)`", f.message)
+            return key is not None and (
+                key.group(1) == "template variable" or key.group(2) in CONTEXT_RENAMES
+            )
+        if f.id == "PF205":
+            return self._days_ago_literal(f.path, f.line)
+        if f.id == "PF210":
+            return f.message.split(":", 1)[0] in LIVY_CALLS
+        if f.id == "PF301":
+            return f.path not in self.zipped
+        return False
+
+
+def _introduced(findings: Sequence[Finding], project: Project, target: Target) -> tuple[str, ...]:
+    """The decisions the migration leaves for what it fixes (named as the report names them)."""
+    livy = [f for f in findings if f.id == "PF210" and f.message.split(":", 1)[0] in LIVY_CALLS]
+    out: list[str] = []
+    if livy:
+        out.append(
+            "EMR cluster for the Spark steps (the Variable emr_cluster_id, "
+            f"{len({f.path for f in livy})} file(s))"
+        )
+        out.append(f"task ids of {len(livy)} Livy task(s) become task groups (submit, wait)")
+        paths = sorted(
+            {
+                p
+                for f in livy
+                for p in re.findall(r"<FILL IN: s3:// path for ([^>]+)>", f.replacement or "")
+            }
+        )
+        out.extend(f"an S3 path for {p}" for p in paths)
+    if len(project.requirements.files) > 1:
+        out.append(f"requirements includes inlined ({', '.join(project.requirements.files[1:])})")
+    for module, paths in sorted(missing_packages(project, target).items()):
+        out.append(f"a package for `{module}` (imported by {len(paths)} file(s), not installed)")
+    return tuple(out)
+
+
+def airflow_project(project: Project) -> list[Finding]:
+    """PF001 when the folder does not look like an Airflow project: no DAG file imports
+    airflow (the plan still judges what is there)."""
+    if not project.root.is_dir():
+        return []  # PF000 says so
+    if any(
+        "airflow" in src.text and ("DAG" in src.text or "@dag" in src.text) for src in project.dags
+    ):
+        return []
+    what = (
+        "no dags/ folder"
+        if not (project.root / "dags").is_dir()
+        else "no file under dags/ imports airflow and defines a DAG"
+    )
+    return [
+        Finding(
+            "PF001",
+            Severity.ERROR,
+            "",
+            0,
+            f"not an Airflow project: {what}",
+            "point at the folder that holds dags/ (and requirements.txt, plugins/)",
+        )
+    ]
+
+
+def plan_target(project: Project, target: Target) -> TargetPlan:
+    """The plan's row for one target."""
+    findings = [*airflow_project(project), *run_checks(project, target)]
+    classify = _Classifier(project, target, for_target(target))
+    left = tuple(f for f in findings if f.severity is not Severity.INFO and not classify.fixed(f))
+    before = (
+        requirement_count((project.root / project.requirements_path).read_text(encoding="utf-8"))
+        if project.requirements_path
+        else 0
+    )
+    return TargetPlan(
+        target,
+        tuple(findings),
+        left,
+        _introduced(findings, project, target),
+        before,
+        requirement_count(migrated_requirements(project, target)),
+    )
+
+
+def mwaa_targets() -> list[str]:
+    """The MWAA targets, oldest first."""
+    return [name for name in known_targets() if name.startswith("mwaa-")]
+
+
+def project_airflow(project: Project) -> Version | None:
+    """The Airflow version the project's requirements pin, if they pin one."""
+    for r in project.requirements.requirements:
+        if r.name == "apache-airflow" and r.pinned:
+            try:
+                return Version(r.pinned)
+            except InvalidVersion:
+                return None
+    return None
+
+
+def recommend(
+    rows: Sequence[TargetPlan], floor: Version | None = None
+) -> tuple[TargetPlan | None, str]:
+    """The newest target with no manual decision left, else the newest with the fewest; never
+    a target older than ``floor`` (the Airflow the project runs today: a move is no downgrade)."""
+    eligible = [r for r in rows if floor is None or r.target.airflow >= floor]
+    if not eligible:
+        return None, f"no target runs Airflow {floor} or newer"
+    rows = eligible
+    fewest = min(len(r.decisions) for r in rows)
+    best = max((r for r in rows if len(r.decisions) == fewest), key=lambda r: r.target.airflow)
+    newest = max(rows, key=lambda r: r.target.airflow)
+    if fewest == 0:
+        reason = "the newest target with no manual decision left"
+    else:
+        reason = (
+            f"the newest of the targets with the fewest manual decisions left ({fewest}); "
+            "the migration fixes everything else by itself"
+        )
+    if best is not newest:
+        reason += (
+            f"; {newest.target.name} would leave {len(newest.decisions)} "
+            f"({newest.errors_left} error(s) after the automatic fixes)"
+        )
+    return best, reason
+
+
+def make_plan(project: Project, targets: Sequence[str] | None = None) -> Plan:
+    """The plan over ``targets`` (every MWAA target when None)."""
+    rows = tuple(plan_target(project, load_target(name)) for name in targets or mwaa_targets())
+    floor = project_airflow(project)
+    best, reason = recommend(rows, floor)
+    if floor is not None:
+        reason += f"; targets older than the project's Airflow {floor} are not considered"
+    return Plan(rows, best, reason)
