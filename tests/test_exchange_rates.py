@@ -56,3 +56,21 @@ def test_factors_to_the_reporting_currency() -> None:
 def test_demo_rates_are_daily_and_deterministic() -> None:
     rows = demo_rates(date(2026, 11, 1), date(2026, 11, 3))
     assert len(rows) == 3 * 5 and rows == demo_rates(date(2026, 11, 1), date(2026, 11, 3))
+
+
+def test_a_factor_out_of_range_is_left_without_one_and_named() -> None:
+    from airlake.exchange_rates import MAX_FACTOR, out_of_range
+
+    day = date(2026, 11, 2)
+    rows = [
+        {"rate_date": day, "currency": "USD", "per_base": Decimal("1.08")},
+        # one unit of the base is 10**7 PLN: one PLN is worth 10**-7 EUR, and EUR 10**7 PLN
+        {"rate_date": day, "currency": "PLN", "per_base": Decimal("10000000")},
+    ]
+    factors = {r["currency"]: r["to_reporting"] for r in reporting_factors(rows, "PLN")}
+    assert factors["PLN"] == 1
+    assert factors["EUR"] is None and Decimal(10_000_000) >= MAX_FACTOR
+    assert factors["USD"] is None  # 10**7 / 1.08 is out of range too
+    named = {r["currency"] for r in out_of_range(reporting_factors(rows, "PLN"))}
+    assert named == {"EUR", "USD"}
+    assert out_of_range(reporting_factors(rows, "USD")) == []  # PLN -> USD rounds to 1.08e-7

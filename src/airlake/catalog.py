@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from airlake.database_url import check_database_url
 from airlake.errors import UserError
+from airlake.redaction import redact
 from airlake.settings import CatalogType, Settings
 from airlake.storage import is_remote
 
@@ -53,22 +54,27 @@ def _sql(settings: Settings, create: bool = True) -> Catalog:
     if uri.startswith("sqlite:///"):
         path = Path(uri[len("sqlite:///") :])
         if not create and not path.is_file():
-            raise UserError(
-                f"no catalog at {path}: run a day first, or check catalog.uri "
-                "(a read command does not create a catalog)"
-            )
-        path.parent.mkdir(parents=True, exist_ok=True)
+            raise UserError(f"no catalog at {path}: {_NOT_CREATED}")
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
     else:
         check_database_url(uri, "catalog.uri")
     last: Exception | None = None
     for attempt in range(3):
         try:
-            return SqlCatalog(
+            catalog = SqlCatalog(
                 settings.catalog_name,
                 uri=uri,
                 warehouse=_warehouse(settings, create),
+                # without create, an empty database stays empty: it is not a catalog yet
+                init_catalog_tables="true" if create else "false",
                 **_io_properties(settings),
             )
+            if not create and not _has_catalog_tables(catalog):
+                raise UserError(f"no catalog at {redact(uri)}: {_NOT_CREATED}")
+            return catalog
+        except UserError:
+            raise
         except Exception as exc:  # a bad URL or an unreachable server is the user's to fix
             last = exc
             # Two processes opening a new catalog at once both create its tables; the loser
@@ -79,6 +85,19 @@ def _sql(settings: Settings, create: bool = True) -> Catalog:
     raise UserError(
         f"cannot open the catalog at {uri}: {last.__class__.__name__}: {last}"
     ) from None
+
+
+_NOT_CREATED = (
+    "run a day first (airlake run), or check catalog.uri; only run and demo create a catalog"
+)
+
+
+def _has_catalog_tables(catalog: Catalog) -> bool:
+    """Whether the SQL catalog's own tables exist (pyiceberg creates them with a catalog)."""
+    import sqlalchemy as sa
+
+    engine = catalog.engine  # type: ignore[attr-defined]
+    return bool(sa.inspect(engine).has_table("iceberg_tables"))
 
 
 def _glue(settings: Settings, create: bool = True) -> Catalog:
@@ -105,7 +124,10 @@ CATALOGS: dict[CatalogType, Callable[[Settings, bool], Catalog]] = {
 def open_catalog(settings: Settings, *, create: bool = True) -> Catalog:
     """Open the catalog the settings name.
 
-    With ``create=False`` (read commands) an embedded catalog that does not exist yet is an
-    error instead of a new empty one, so a mistyped path cannot pass for "no data".
+    With ``create=False`` a SQL catalog that does not exist yet (no SQLite file, or a database
+    without the catalog's tables) is an error instead of a new empty one, so a mistyped path
+    cannot pass for "no data". Only the commands that run the pipeline (``run``, ``demo``)
+    create a catalog; every other command, reading or writing, opens it with ``create=False``.
+    A Glue catalog is the account's own and always exists.
     """
     return CATALOGS[settings.catalog_type](settings, create)

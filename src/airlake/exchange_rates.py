@@ -10,7 +10,9 @@ digit: ``factor(C -> R, day) = per_base(R) / per_base(C)`` rounded half-up to
 :data:`FACTOR_PLACES` places (the base currency's own rate is 1), and an amount converts as
 ``amount * factor`` rounded half-up to 6 places. An amount already in the reporting currency
 is not converted. A currency without a rate for the day cannot be converted: the reports leave
-it out of the sums and count it (``unconverted_events``, ``no_rate_events``).
+it out of the sums and count it (``unconverted_events``, ``no_rate_events``). So does a factor
+outside ``(0, MAX_FACTOR)``: a rate that far off is a data error, and the reports multiply
+exactly in 38 digits only for factors below :data:`MAX_FACTOR`.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ BASE: Final = "EUR"
 
 FACTOR_PLACES: Final = 10
 AMOUNT_PLACES: Final = 6
+MAX_FACTOR: Final = Decimal(10_000)
+"""A factor to the reporting currency must be below this (and not round to zero); between the
+accepted currencies real factors lie between 0.01 and 100."""
 
 DEMO_RATES: Final = {
     "USD": Decimal("1.0850"),
@@ -74,7 +79,8 @@ def convert(amount: Decimal, by: Decimal) -> Decimal:
 
 def reporting_factors(rows: Iterable[Mapping[str, Any]], reporting: str) -> list[dict[str, Any]]:
     """The rows of ``dim.exchange_rates``: every quoted currency (and the base) per day with its
-    factor to ``reporting``; days without a rate for ``reporting`` get no factor rows."""
+    factor to ``reporting``; days without a rate for ``reporting`` get no factors, nor does a
+    currency whose factor is out of range (see :func:`out_of_range`)."""
     by_day: dict[date, dict[str, Decimal]] = {}
     for row in rows:
         by_day.setdefault(row["rate_date"], {BASE: Decimal(1)})[row["currency"]] = Decimal(
@@ -84,16 +90,25 @@ def reporting_factors(rows: Iterable[Mapping[str, Any]], reporting: str) -> list
     for day, quotes in sorted(by_day.items()):
         target = quotes.get(reporting)
         for currency, rate in sorted(quotes.items()):
+            by = factor(rate, target) if target is not None else None
             out.append(
                 {
                     "rate_date": day,
                     "currency": currency,
                     "per_base": rate,
                     "reporting_currency": reporting,
-                    "to_reporting": factor(rate, target) if target is not None else None,
+                    "to_reporting": by if by is not None and 0 < by < MAX_FACTOR else None,
                 }
             )
     return out
+
+
+def out_of_range(rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Rows of :func:`reporting_factors` left without a factor although their day has a rate
+    for the reporting currency: the factor was out of range."""
+    rows = list(rows)
+    quoted = {r["rate_date"] for r in rows if r["currency"] == r["reporting_currency"]}
+    return [r for r in rows if r["to_reporting"] is None and r["rate_date"] in quoted]
 
 
 def parse_ecb_csv(text: str) -> list[dict[str, Any]]:

@@ -103,18 +103,20 @@ def open_run(
     on_progress: Callable[[str], None] | None = None,
     *,
     force_ingest: bool = False,
+    create: bool = True,
 ) -> Iterator[RunContext]:
     """Open catalog and engine for one or more runs; closes the engine afterwards.
 
     ``force_ingest`` re-ingests every landing day the runs draw on (a repair after data files
-    were lost), instead of skipping days whose files are unchanged.
+    were lost), instead of skipping days whose files are unchanged. ``create=False`` (work on
+    tables that must exist already, e.g. maintenance) refuses a catalog that does not exist.
     """
     name = engine or (
         "spark" if settings.engine in (EngineMode.SPARK, EngineMode.EMR) else "duckdb"
     )
     ctx = RunContext(
         settings=settings,
-        catalog=open_catalog(settings),
+        catalog=open_catalog(settings, create=create),
         engine=create_engine(name, settings),
         storage=StorageOptions(settings.s3_endpoint, settings.aws_region),
         on_progress=on_progress or (lambda message: None),

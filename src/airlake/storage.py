@@ -7,6 +7,8 @@ same code runs on a laptop folder and on S3 (or moto's S3 in tests).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -62,3 +64,19 @@ def filesystem(uri: str, options: StorageOptions) -> fsspec.AbstractFileSystem:
 def fs_path(uri: str) -> str:
     """The path an fsspec filesystem expects for a URI (no scheme)."""
     return strip_scheme(uri)
+
+
+@contextmanager
+def writing_under(path: str, what: str) -> Iterator[None]:
+    """Turn the file system's refusal to write under the local folder ``path`` (a parent that
+    is a file, a virtual file system such as ``/proc``, no space, no permission) into one
+    UserError naming the option ``what`` (e.g. ``--out``). Other errors pass through."""
+    try:
+        yield
+    except OSError as exc:
+        name = os.fsdecode(exc.filename) if exc.filename is not None else ""
+        root = os.path.abspath(path)
+        if not name or os.path.commonpath([root, os.path.abspath(name)]) != root:
+            raise
+        reason = exc.strerror or type(exc).__name__
+        raise UserError(f"{what} {path}: cannot write there: {reason} ({name})") from None

@@ -30,6 +30,12 @@ if TYPE_CHECKING:
 
 TS = pa.timestamp("us", tz="UTC")
 MONEY = pa.decimal128(18, 6)
+"""One amount as the contract accepts it: below 10**12, six places (see contract.MAX_AMOUNT)."""
+MONEY_SUM = pa.decimal128(38, 6)
+"""A report's sum of amounts: 32 integer digits. One converted amount is below 10**16 (an amount
+below 10**12 times a factor below 10**4, see exchange_rates.MAX_FACTOR), so a sum can overflow
+only past 10**16 events of one campaign on one day: no valid input reaches that. 38 digits is
+the widest decimal DuckDB, Spark, Trino/Athena and Iceberg all hold."""
 COMMIT_ATTEMPTS = 6
 
 
@@ -263,8 +269,8 @@ REPORT_CAMPAIGN = TableDef(
             pa.field("impressions", pa.int64()),
             pa.field("clicks", pa.int64()),
             pa.field("conversions", pa.float64()),
-            pa.field("spend", MONEY),
-            pa.field("revenue", MONEY),
+            pa.field("spend", MONEY_SUM),
+            pa.field("revenue", MONEY_SUM),
             pa.field("ctr", pa.float64()),
             pa.field("cvr", pa.float64()),
             pa.field("cpc", pa.float64()),
@@ -280,8 +286,8 @@ REPORT_CAMPAIGN = TableDef(
             pa.field("budget_pacing", pa.float64()),
             pa.field("reporting_currency", pa.string()),
             pa.field("currency", pa.string()),
-            pa.field("spend_original", MONEY),
-            pa.field("revenue_original", MONEY),
+            pa.field("spend_original", MONEY_SUM),
+            pa.field("revenue_original", MONEY_SUM),
             pa.field("unconverted_events", pa.int64()),
         ]
     ),
@@ -490,24 +496,49 @@ def table_def(name: str) -> TableDef:
         raise UserError(f"unknown table {name!r}; known: {', '.join(BY_NAME)}") from None
 
 
+def _widened_decimals(table: Table, tdef: TableDef) -> list[tuple[str, int, int]]:
+    """Decimal columns the definition holds with more digits than the table (same scale):
+    (name, precision, scale) each. Iceberg promotes decimal(P, S) to decimal(P', S), P' > P."""
+    from pyiceberg.types import DecimalType
+
+    have = {f.name: f.field_type for f in table.schema().fields}
+    out = []
+    for f in tdef.schema:
+        old = have.get(f.name)
+        if (
+            isinstance(old, DecimalType)
+            and pa.types.is_decimal(f.type)
+            and f.type.scale == old.scale
+            and f.type.precision > old.precision
+        ):
+            out.append((f.name, f.type.precision, f.type.scale))
+    return out
+
+
 def _with_new_columns(catalog: Catalog, table: Table, tdef: TableDef) -> Table:
     """A table made by an earlier version gets the columns added since (nullable, at the end:
-    older rows read them as null); nothing else about a schema changes silently.
+    older rows read them as null) and its decimals widened where the definition widened them
+    (older files read as the wider type); nothing else about a schema changes silently.
 
-    Two runs of a new version may add them at once: the loser's commit fails, and it looks
-    again at the schema the winner committed (adding a column is idempotent).
+    Two runs of a new version may change it at once: the loser's commit fails, and it looks
+    again at the schema the winner committed (both changes are idempotent).
     """
     from pyiceberg.exceptions import CommitFailedException, ValidationException
     from pyiceberg.io.pyarrow import _pyarrow_to_schema_without_ids
+    from pyiceberg.types import DecimalType
 
     for _ in range(COMMIT_ATTEMPTS):
         have = {f.name for f in table.schema().fields}
         missing = [f for f in tdef.schema if f.name not in have]
-        if not missing:
+        widen = _widened_decimals(table, tdef)
+        if not missing and not widen:
             return table
         try:
             with table.update_schema() as update:
-                update.union_by_name(_pyarrow_to_schema_without_ids(pa.schema(missing)))
+                for name, precision, scale in widen:
+                    update.update_column(name, field_type=DecimalType(precision, scale))
+                if missing:
+                    update.union_by_name(_pyarrow_to_schema_without_ids(pa.schema(missing)))
             return table
         except (CommitFailedException, ValidationException):
             table = catalog.load_table(tdef.name)

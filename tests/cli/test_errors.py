@@ -245,3 +245,63 @@ def test_a_run_that_loses_every_commit_race_says_so_in_one_line(
         ["run", "--date", DAY.isoformat(), "--stage", "ingest", "--env", str(profile), *catalog],
     )
     _one_error_line(result, "another run committed first; re-run")
+
+
+WRITE_COMMANDS = [
+    ("gate", "--date", DAY.isoformat()),
+    ("forget", "--user-id", "u-1", "--by", "dpo@example.com"),
+    ("maintain", "--date", DAY.isoformat()),
+    ("publish-bi",),
+    ("report", "--date", DAY.isoformat()),
+]
+
+
+@pytest.mark.parametrize("args", WRITE_COMMANDS, ids=lambda a: a[0])
+def test_write_commands_refuse_a_catalog_that_does_not_exist(
+    args: tuple[str, ...], tmp_path: Path
+) -> None:
+    """A mistyped catalog path is an error, never a new empty catalog (nor an audit record
+    of an erasure over nothing); only run and demo create one."""
+    profile = write_profile(tmp_path)
+    typo = f"catalog.uri=sqlite:///{tmp_path}/catalgo.db"
+    result = CliRunner().invoke(cli, [*args, "--env", str(profile), "--set", typo])
+    _one_error_line(result, f"no catalog at {tmp_path}/catalgo.db")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.toml"], "nothing may be created"
+
+
+@pytest.mark.parametrize("args", WRITE_COMMANDS, ids=lambda a: a[0])
+def test_write_commands_refuse_an_empty_postgres_database(
+    args: tuple[str, ...], tmp_path: Path, postgres_url: str
+) -> None:
+    import sqlalchemy as sa
+
+    profile = write_profile(tmp_path)
+    result = CliRunner().invoke(
+        cli,
+        [
+            *args,
+            "--env",
+            str(profile),
+            "--set",
+            "catalog.type=postgres",
+            "--set",
+            f"catalog.uri={postgres_url}",
+        ],
+    )
+    _one_error_line(result, "no catalog at postgresql+psycopg2://")
+    engine = sa.create_engine(postgres_url)
+    assert sa.inspect(engine).get_table_names() == []  # the catalog's tables were not made
+    engine.dispose()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.toml"]
+
+
+def test_gate_fails_for_a_day_with_no_ingested_data(profile: Path) -> None:
+    ran = CliRunner().invoke(
+        cli, ["run", "--date", DAY.isoformat(), "--stage", "ingest", "--env", str(profile)]
+    )
+    assert ran.exit_code == 0, ran.output
+    passed = CliRunner().invoke(cli, ["gate", "--date", DAY.isoformat(), "--env", str(profile)])
+    assert passed.exit_code == 0, passed.output
+    assert f"data-quality gate: {DAY} passes" in passed.output
+    never_run = CliRunner().invoke(cli, ["gate", "--date", "2026-11-11", "--env", str(profile)])
+    _one_error_line(never_run, "no ingested lines for landing day 2026-11-11")

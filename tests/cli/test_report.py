@@ -90,6 +90,8 @@ def test_run_publishes_then_report_and_publish_bi(profile: Path, tmp_path: Path)
 
 
 def test_a_period_without_data_says_so(profile: Path, tmp_path: Path) -> None:
+    ran = invoke("run", "--date", DAY.isoformat(), "--env", str(profile))
+    assert ran.exit_code == 0, ran.output
     out = tmp_path / "empty.html"
     result = invoke(
         "report", "--date", "2026-01-02", "--days", "2", "--out", str(out), "--env", str(profile)
@@ -103,6 +105,8 @@ def test_user_mistakes_are_one_line_and_exit_1(profile: Path, tmp_path: Path) ->
     assert result.exit_code == 1
     assert result.output == "error: bad date '11/10/2026': use YYYY-MM-DD\n"
 
+    ran = invoke("run", "--date", DAY.isoformat(), "--stage", "ingest", "--env", str(profile))
+    assert ran.exit_code == 0, ran.output
     folder = tmp_path / "a-folder.html"
     folder.mkdir()
     result = invoke(

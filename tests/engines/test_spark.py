@@ -121,3 +121,28 @@ def test_mixing_engines_across_days_gives_the_same_tables(runs) -> None:
         with open_run(mixed, engine) as ctx:
             run_day(ctx, day)
     assert _hashes(mixed) == _hashes(on_duckdb)
+
+
+def test_amounts_at_the_contracts_limit_sum_the_same_on_spark(write_landing, tmp_path) -> None:
+    """Both engines sum in DECIMAL(38, 6): the same exact sums (Python's Decimal) on Spark."""
+    from tests.stages.test_stages import HUGE_DAY, huge_amount_settings, huge_amounts
+
+    url = f"sqlite:///{tmp_path}/source.db"
+    expected = huge_amounts(write_landing, url)
+    tables = {}
+    for engine in ("spark", "duckdb"):
+        settings = huge_amount_settings(tmp_path, url, engine)
+        with open_run(settings, engine) as ctx:
+            run_day(ctx, HUGE_DAY)
+            tables[engine] = read_table(ctx.catalog, "reports.campaign_daily")
+    from airlake.engines.spark import session
+
+    session().stop()
+    got = {
+        r["campaign_id"]: {
+            k: r[k] for k in ("spend", "spend_original", "revenue", "revenue_original")
+        }
+        for r in tables["spark"].to_pylist()
+    }
+    assert got == expected
+    _floats_close(tables["spark"], tables["duckdb"])

@@ -169,3 +169,31 @@ def test_bad_source_input_is_one_clear_error_and_commits_nothing(
                 not ctx.catalog.table_exists(name)
                 or ctx.catalog.load_table(name).current_snapshot() is None
             )
+
+
+def test_a_rate_in_an_unaccepted_currency_is_skipped_and_counted(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    from decimal import Decimal
+
+    from airlake import exchange_rates
+    from airlake.stages.extract import SKIPPED_RATES
+    from airlake.tables import snapshot_property
+
+    _load(postgres_url, DAYS[0])
+    rates = exchange_rates.demo_rates(DAYS[0], DAYS[1])
+    rates += [
+        {"rate_date": day, "currency": "JPY", "per_base": Decimal("162.5300")} for day in DAYS[:2]
+    ]
+    exchange_rates.load(postgres_url, rates)
+    settings = _settings(tmp_path, postgres_url)
+    said: list[str] = []
+    with open_run(settings, on_progress=said.append) as ctx:
+        run_stage(ctx, "extract", DAYS[0])
+        stored = read_table(ctx.catalog, "dim.exchange_rates").to_pylist()
+        recorded = snapshot_property(ctx.catalog, "dim.exchange_rates", SKIPPED_RATES)
+    assert "JPY" not in {r["currency"] for r in stored}
+    # every accepted rate is there: 5 quoted currencies + the base, per day
+    assert len(stored) == 2 * (len(exchange_rates.DEMO_RATES) + 1)
+    assert "extract exchange_rates: skipped 2 of JPY (not an accepted currency)" in said
+    assert recorded == "2 of JPY (not an accepted currency)"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from importlib.metadata import version
 
 import pytest
@@ -397,3 +398,134 @@ def test_files_in_the_landing_folders_that_are_not_sink_files_are_counted_and_na
     )
     page = (reports_dir(local_settings) / "latest.html").read_text()
     assert "2 file(s) in the landing folders are not sink files" in page and names[0] in page
+
+
+# --- amounts at the contract's limit -----------------------------------------------------------
+
+HUGE_DAY = date(2026, 11, 10)
+SEK_PER_EUR = Decimal("11.4500")
+
+
+def _media_line(
+    event_id: str, ts: str, campaign: str, cost: str, kind: str = "impression"
+) -> bytes:
+    """An ad event whose cost is written exactly as given (``cost`` is JSON number text)."""
+    doc = {
+        "event_id": event_id,
+        "event_type": kind,
+        "event_ts": f"{ts}Z",
+        "received_ts": f"{ts}.5Z",
+        "anonymous_id": "a-1",
+        "campaign_id": campaign,
+        "ad_group_id": "g-1",
+        "creative_id": "c-1",
+        "channel": "display",
+        "currency": "EUR",
+        "user_agent": "Mozilla/5.0",
+        "ip": "10.1.2.0",
+        "cost": "@",
+    }
+    if kind == "click":
+        doc["impression_id"] = "i-1"
+    return json.dumps(doc).replace('"@"', cost).encode()
+
+
+def _conversion_line(event_id: str, ts: str, revenue: str) -> bytes:
+    doc = {
+        "event_id": event_id,
+        "event_type": "conversion",
+        "event_ts": f"{ts}Z",
+        "received_ts": f"{ts}.5Z",
+        "anonymous_id": "a-1",
+        "order_id": f"o-{event_id}",
+        "currency": "EUR",
+        "revenue": "@",
+        "user_agent": "Mozilla/5.0",
+        "ip": "10.1.2.0",
+    }
+    return json.dumps(doc).replace('"@"', revenue).encode()
+
+
+HUGE_LINES = [
+    # two impressions of 6e11 EUR: valid (each below the contract's 10**12), 1.2e12 together
+    _media_line("big-1", "2026-11-10T09:00:00", "cmp-big", "6e11"),
+    _media_line("big-2", "2026-11-10T09:01:00", "cmp-big", "6e11"),
+    # one amount just under the limit beside ordinary traffic of the same campaign
+    _media_line("one-1", "2026-11-10T10:00:00", "cmp-001", "999999999999.5"),
+    _media_line("ord-1", "2026-11-10T10:05:00", "cmp-001", "0.25", "click"),
+    _media_line("ord-2", "2026-11-10T10:06:00", "cmp-001", "0.004", "impression"),
+    # and two conversions at the limit, both credited to cmp-001's click
+    _conversion_line("conv-1", "2026-11-10T10:30:00", "999999999999.5"),
+    _conversion_line("conv-2", "2026-11-10T10:31:00", "999999999999.5"),
+]
+
+
+def huge_amounts(write_landing, source_url: str) -> dict[str, dict[str, Decimal]]:
+    """Write :data:`HUGE_LINES` and a source whose only table is the day's SEK rate; return the
+    expected sums per campaign in SEK and in EUR, added up here in Python's Decimal."""
+    import sqlalchemy as sa
+
+    from airlake import exchange_rates
+
+    write_landing(HUGE_DAY, 9, HUGE_LINES)
+    exchange_rates.load(
+        source_url, [{"rate_date": HUGE_DAY, "currency": "SEK", "per_base": SEK_PER_EUR}]
+    )
+    assert sa.inspect(sa.create_engine(source_url)).get_table_names() == ["exchange_rates"]
+    by = (SEK_PER_EUR / 1).quantize(Decimal("1e-10"), rounding=ROUND_HALF_UP)
+
+    def sek(amount: Decimal) -> Decimal:
+        return (amount * by).quantize(Decimal("1e-6"), rounding=ROUND_HALF_UP)
+
+    expected: dict[str, dict[str, Decimal]] = {}
+    for line in HUGE_LINES:
+        doc = json.loads(line, parse_float=Decimal, parse_int=Decimal)
+        campaign = doc.get("campaign_id", "cmp-001")  # conversions go to cmp-001's click
+        row = expected.setdefault(
+            campaign,
+            {k: Decimal(0) for k in ("spend", "spend_original", "revenue", "revenue_original")},
+        )
+        kind, field = ("revenue", "revenue") if "revenue" in doc else ("spend", "cost")
+        amount = doc[field]
+        row[kind] += sek(amount)
+        row[f"{kind}_original"] += amount
+    return expected
+
+
+def huge_amount_settings(tmp_path, source_url: str, name: str = "huge") -> Settings:
+    from airlake.settings import settings_from_values
+
+    return settings_from_values(
+        {
+            "name": name,
+            "storage": {
+                "landing": str(tmp_path / "landing"),
+                "warehouse": str(tmp_path / name / "warehouse"),
+            },
+            "catalog": {"type": "sqlite", "uri": f"sqlite:///{tmp_path}/{name}/catalog.db"},
+            "source": {"url": source_url},
+            "reporting": {"currency": "SEK"},
+        },
+        root=tmp_path,
+    )
+
+
+def test_amounts_at_the_contracts_limit_are_summed_exactly(write_landing, tmp_path) -> None:
+    url = f"sqlite:///{tmp_path}/source.db"
+    expected = huge_amounts(write_landing, url)
+    assert expected["cmp-big"]["spend_original"] == Decimal("1.2e12")  # past DECIMAL(18, 6)
+    settings = huge_amount_settings(tmp_path, url)
+    with open_run(settings) as ctx:
+        results = run_day(ctx, HUGE_DAY)  # every stage, none stops
+        rows = read_table(ctx.catalog, "reports.campaign_daily").to_pylist()
+        quality = read_table(ctx.catalog, "reports.data_quality_daily").to_pylist()
+    assert [r.stage for r in results] == list(STAGE_NAMES)
+    assert quality[0]["lines"] == quality[0]["valid"] == len(HUGE_LINES)
+    got = {
+        r["campaign_id"]: {
+            k: r[k] for k in ("spend", "spend_original", "revenue", "revenue_original")
+        }
+        for r in rows
+    }
+    assert got == expected
+    assert all(r["unconverted_events"] == 0 and r["currency"] == "EUR" for r in rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from datetime import timedelta
 
 import click
@@ -45,10 +46,12 @@ from airlake.settings import DEFAULT_MAX_LINE_BYTES
 def generate_command(start: str, out: str, source_url: str | None, **options: object) -> None:
     """Generate events in the Kafka Connect S3 sink layout, plus _manifest.json (ground truth)."""
     from airlake.generator import GeneratorConfig, generate
+    from airlake.storage import is_remote, writing_under
 
     config = GeneratorConfig(start=parse_day(start), out=out, **options)  # type: ignore[arg-type]
     started = time.perf_counter()
-    with progress() as report:
+    refused = nullcontext() if is_remote(out) else writing_under(out, "--out")
+    with progress() as report, refused:
         manifest = generate(config, report)
     if source_url:
         from airlake import exchange_rates, reference

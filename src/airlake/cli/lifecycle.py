@@ -34,7 +34,7 @@ def maintain_command(day: str | None, fmt: str, env: str, overrides: tuple[str, 
 
     settings = settings_for(env, overrides)
     today = parse_day(day) if day else datetime.now(UTC).date()
-    with progress() as report, open_run(settings, None, report) as ctx:
+    with progress() as report, open_run(settings, None, report, create=False) as ctx:
         results = maintain(ctx.catalog, settings, ctx.engine, ctx.storage, today=today)
     if fmt == "json":
         click.echo(json.dumps([asdict(r) for r in results], indent=2, default=str))
@@ -91,7 +91,7 @@ def forget_command(
         raise UserError("name at least one id: --anonymous-id, --user-id or --file")
     settings = settings_for(env, overrides)
     record = forget(
-        open_catalog(settings),
+        open_catalog(settings, create=False),
         settings,
         StorageOptions(settings.s3_endpoint, settings.aws_region),
         subjects,

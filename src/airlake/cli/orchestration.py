@@ -82,8 +82,10 @@ def bundle_command(env: str, out: str, mwaa_version: str | None, wheelhouse: str
     from pathlib import Path
 
     from airlake.deploy.mwaa_bundle import build_bundle
+    from airlake.storage import writing_under
 
-    bundle = build_bundle(env, Path(out), mwaa_version, wheelhouse)
+    with writing_under(out, "--out"):
+        bundle = build_bundle(env, Path(out), mwaa_version, wheelhouse)
     click.echo(
         f"MWAA {bundle.mwaa_version} bundle for {env} in {bundle.root} ({len(bundle.files)} files)"
     )

@@ -139,15 +139,19 @@ def stage_timing(day: date, result: StageResult) -> str:
 @click.option("--date", "day", required=True, help="Landing day to judge (YYYY-MM-DD).")
 @env_options
 def gate_command(day: str, env: str, overrides: tuple[str, ...]) -> None:
-    """The data-quality gate: exit 1 when too much of the landing day was quarantined."""
+    """The data-quality gate: exit 1 when too much of the landing day was quarantined, or
+    nothing of it was ingested."""
     from airlake.catalog import open_catalog
     from airlake.stages.gate import gate_failure
 
     settings = settings_for(env, overrides)
-    failure = gate_failure(open_catalog(settings), parse_day(day), settings.max_quarantine_share)
+    when = parse_day(day)
+    failure = gate_failure(
+        open_catalog(settings, create=False), when, settings.max_quarantine_share
+    )
     if failure:
         raise UserError(failure)
-    click.echo(f"data-quality gate: {day} passes")
+    click.echo(f"data-quality gate: {when} passes")
 
 
 @click.command("landing-complete")

@@ -35,7 +35,7 @@ def report_command(
     engine = "spark" if settings.engine in (EngineMode.SPARK, EngineMode.EMR) else "duckdb"
     meta = RunMeta(settings.environment, engine, datetime.now(UTC))
     try:
-        page = write_dashboard(open_catalog(settings), first, last, meta, target)
+        page = write_dashboard(open_catalog(settings, create=False), first, last, meta, target)
     except OSError as exc:
         raise UserError(f"cannot write {target}: {exc.strerror or exc}") from None
     click.echo(f"report: {page.resolve()}")
@@ -52,7 +52,9 @@ def publish_bi_command(out: str | None, env: str, overrides: tuple[str, ...]) ->
     settings = settings_for(env, overrides)
     target = Path(out) if out else default_bi_path(settings)
     try:
-        published = publish_bi(open_catalog(settings), settings, target, datetime.now(UTC))
+        published = publish_bi(
+            open_catalog(settings, create=False), settings, target, datetime.now(UTC)
+        )
     except OSError as exc:
         raise UserError(f"cannot write {target}: {exc.strerror or exc}") from None
     for name, rows in published.tables.items():

@@ -17,8 +17,10 @@ def spark_group() -> None:
 def package_command(out: str) -> None:
     """Write airlake.zip (for --py-files) and spark_job.py (the step's entry point)."""
     from airlake.jobs.package import build_package
+    from airlake.storage import writing_under
 
-    package = build_package(Path(out))
+    with writing_under(out, "--out"):
+        package = build_package(Path(out))
     click.echo(f"{package.zip_path} ({package.files} files) and {package.entry_path}")
     click.echo(
         "upload both next to each other, e.g. aws s3 cp --recursive "

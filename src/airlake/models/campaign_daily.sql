@@ -3,12 +3,14 @@
 -- an amount in a currency without a rate that day is left out of spend/revenue and counted in
 -- unconverted_events. The original amounts are kept when the row has a single currency.
 -- The product is exact in every engine (at most 37 digits) before it is rounded to 6 places.
+-- Converted amounts and sums are DECIMAL(38, 6) (tables.MONEY_SUM): one amount is below 10^12
+-- and a factor below 10^4, so no valid input overflows them.
 WITH media_events AS (
     SELECT
         e.*,
         CASE
             WHEN e.currency = p.reporting_currency THEN e.cost
-            ELSE CAST(CAST(e.cost AS DECIMAL(22, 6)) * CAST(r.to_reporting AS DECIMAL(14, 10)) AS DECIMAL(18, 6))
+            ELSE CAST(CAST(e.cost AS DECIMAL(22, 6)) * CAST(r.to_reporting AS DECIMAL(14, 10)) AS DECIMAL(38, 6))
         END AS cost_reporting
     FROM clean_events AS e
     CROSS JOIN params AS p
@@ -39,7 +41,7 @@ credited_rows AS (
         a.*,
         CASE
             WHEN a.currency = p.reporting_currency THEN a.revenue
-            ELSE CAST(CAST(a.revenue AS DECIMAL(22, 6)) * CAST(r.to_reporting AS DECIMAL(14, 10)) AS DECIMAL(18, 6))
+            ELSE CAST(CAST(a.revenue AS DECIMAL(22, 6)) * CAST(r.to_reporting AS DECIMAL(14, 10)) AS DECIMAL(38, 6))
         END AS revenue_reporting
     FROM attributed_conversions AS a
     CROSS JOIN params AS p
@@ -53,8 +55,8 @@ credited AS (
         a.event_date,
         a.campaign_id,
         SUM(a.credit) AS conversions,
-        SUM(CASE WHEN a.credit = 1.0 THEN a.revenue_reporting ELSE CAST(a.revenue_reporting * a.credit AS DECIMAL(18, 6)) END) AS revenue,
-        SUM(CASE WHEN a.credit = 1.0 THEN a.revenue ELSE CAST(a.revenue * a.credit AS DECIMAL(18, 6)) END) AS revenue_original,
+        SUM(CASE WHEN a.credit = 1.0 THEN a.revenue_reporting ELSE CAST(a.revenue_reporting * a.credit AS DECIMAL(38, 6)) END) AS revenue,
+        SUM(CASE WHEN a.credit = 1.0 THEN a.revenue ELSE CAST(a.revenue * a.credit AS DECIMAL(38, 6)) END) AS revenue_original,
         COUNT(DISTINCT CASE WHEN a.revenue_reporting IS NULL THEN a.conversion_event_id END) AS unconverted,
         MIN(a.currency) AS currency_lo,
         MAX(a.currency) AS currency_hi
@@ -68,10 +70,10 @@ joined AS (
         COALESCE(m.impressions, 0) AS impressions,
         COALESCE(m.clicks, 0) AS clicks,
         COALESCE(c.conversions, 0.0) AS conversions,
-        CAST(COALESCE(m.spend, 0) AS DECIMAL(18, 6)) AS spend,
-        CAST(COALESCE(c.revenue, 0) AS DECIMAL(18, 6)) AS revenue,
-        CAST(COALESCE(m.spend_original, 0) AS DECIMAL(18, 6)) AS spend_original,
-        CAST(COALESCE(c.revenue_original, 0) AS DECIMAL(18, 6)) AS revenue_original,
+        CAST(COALESCE(m.spend, 0) AS DECIMAL(38, 6)) AS spend,
+        CAST(COALESCE(c.revenue, 0) AS DECIMAL(38, 6)) AS revenue,
+        CAST(COALESCE(m.spend_original, 0) AS DECIMAL(38, 6)) AS spend_original,
+        CAST(COALESCE(c.revenue_original, 0) AS DECIMAL(38, 6)) AS revenue_original,
         COALESCE(m.unconverted, 0) + COALESCE(c.unconverted, 0) AS unconverted_events,
         LEAST(COALESCE(m.currency_lo, c.currency_lo), COALESCE(c.currency_lo, m.currency_lo)) AS currency_lo,
         GREATEST(COALESCE(m.currency_hi, c.currency_hi), COALESCE(c.currency_hi, m.currency_hi)) AS currency_hi,

@@ -21,7 +21,7 @@ from airlake.contract import CURRENCIES
 from airlake.database_url import check_database_url
 from airlake.dimensions import Change, merge
 from airlake.errors import UserError
-from airlake.exchange_rates import reporting_factors
+from airlake.exchange_rates import out_of_range, reporting_factors
 from airlake.redaction import redact
 from airlake.tables import (
     DIM_ADVERTISERS,
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from airlake.run_context import RunContext, Window
 
 WATERMARK = "airlake.watermark"
+SKIPPED_RATES = "airlake.skipped-rates"
+"""Snapshot property of dim.exchange_rates: the source's rate rows left out, and why."""
 RATES_TABLE = "exchange_rates"
 
 
@@ -168,8 +170,10 @@ def source_tables(url: str) -> set[str] | None:
     return present
 
 
-def read_rates(url: str) -> list[dict[str, Any]]:
-    """Every row of the source's exchange-rate table, typed and checked."""
+def read_rates(url: str) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Every row of the source's exchange-rate table, typed and checked; rows of a currency the
+    platform does not accept (events in it are quarantined, so it is never needed) are skipped
+    and counted per currency code, the second value."""
     import sqlalchemy as sa
 
     try:
@@ -189,8 +193,14 @@ def read_rates(url: str) -> list[dict[str, Any]]:
             f"cannot read the source at {_safe(url)}: {str(exc).splitlines()[0]}"
         ) from None
     rows = []
+    skipped: dict[str, int] = {}
     for row in raw:
         where = f"{RATES_TABLE} {row['rate_date']!r} {row['currency']!r}"
+        currency = row["currency"]
+        if not isinstance(currency, str) or currency.upper() not in CURRENCIES:
+            code = currency.strip() if isinstance(currency, str) else repr(currency)
+            skipped[code] = skipped.get(code, 0) + 1
+            continue
         day = row["rate_date"]
         if isinstance(day, datetime):
             day = day.date()
@@ -201,14 +211,22 @@ def read_rates(url: str) -> list[dict[str, Any]]:
                 raise UserError(f"{where}: rate_date is not a date") from None
         if not isinstance(day, date):
             raise UserError(f"{where}: rate_date is not a date")
-        currency = row["currency"]
-        if not isinstance(currency, str) or currency.upper() not in CURRENCIES:
-            raise UserError(f"{where}: currency is not one of {', '.join(sorted(CURRENCIES))}")
         rate = _typed(row["per_base"], Decimal, f"{where}: per_base")
         if not rate > 0:
             raise UserError(f"{where}: per_base must be positive")
         rows.append({"rate_date": day, "currency": currency.upper(), "per_base": rate})
-    return rows
+    return rows, skipped
+
+
+def skipped_rates(unaccepted: dict[str, int], unusable: int) -> str:
+    """The rate rows left out, counted by why (``""`` when none): what the progress line and the
+    ``airlake.skipped-rates`` property of ``dim.exchange_rates``'s snapshot say."""
+    parts = [f"{n} of {code} (not an accepted currency)" for code, n in sorted(unaccepted.items())]
+    if unusable:
+        parts.append(
+            f"{unusable} with a factor out of range (converted amounts counted as no-rate)"
+        )
+    return "; ".join(parts)
 
 
 def _safe(url: str) -> str:
@@ -239,8 +257,13 @@ def stage_extract(ctx: RunContext, w: Window) -> list[CommitResult]:
     planned: list[tuple[SourceTable, list[dict[str, Any]], Change, datetime | None]] = []
     tables = [t for t in SOURCES if present & {t.name for t in SOURCES}]
     rates = None
+    skipped = ""
     if RATES_TABLE in present:
-        rates = reporting_factors(read_rates(url), ctx.settings.reporting_currency)
+        read, unaccepted = read_rates(url)
+        rates = reporting_factors(read, ctx.settings.reporting_currency)
+        skipped = skipped_rates(unaccepted, len(out_of_range(rates)))
+        if skipped:
+            ctx.on_progress(f"extract {RATES_TABLE}: skipped {skipped}")
     else:
         ctx.on_progress(
             f"extract {RATES_TABLE}: no such table at the source; amounts not in "
@@ -279,7 +302,11 @@ def stage_extract(ctx: RunContext, w: Window) -> list[CommitResult]:
         _versions(ctx.catalog, DIM_EXCHANGE_RATES), key=lambda r: (r["rate_date"], r["currency"])
     )
     if rates is not None and rates != stored:
-        props = {"airlake.stage": "extract", "airlake.run-day": w.day.isoformat()}
+        props = {
+            "airlake.stage": "extract",
+            "airlake.run-day": w.day.isoformat(),
+            SKIPPED_RATES: skipped or "none",
+        }
         ctx.on_progress(f"extract {RATES_TABLE}: {len(rates)} rows")
         table_rows = pa.Table.from_pylist(rates, schema=DIM_EXCHANGE_RATES.schema)
         results.append(replace_table(ctx.catalog, DIM_EXCHANGE_RATES, table_rows, props))
