@@ -51,6 +51,10 @@ class Reason(enum.StrEnum):
     LINE_TOO_LONG = "line_too_long"
     """The line is longer than the profile's ``pipeline.max_line_bytes``; only its first
     :data:`LINE_PREFIX_BYTES` bytes are kept (in ``raw_bytes``), the rest is never parsed."""
+    DUPLICATE_KEY = "duplicate_key"
+    """A JSON object with a key given more than once at its top level
+    (``{"cost": 0.3, ..., "cost": -0.3}``): parsers disagree on which value counts (the first,
+    the last, an error), so the line's meaning depends on who reads it."""
 
 
 LINE_PREFIX_BYTES: Final = 1024
@@ -185,6 +189,8 @@ VALIDATION_ORDER: Final = (
     "0. longer than pipeline.max_line_bytes -> line_too_long (first LINE_PREFIX_BYTES kept)",
     "1. not UTF-8, not JSON, or JSON with NaN/Infinity -> malformed_json",
     "2. JSON but not an object -> not_an_object",
+    "2a. an object with a key given more than once at its top level -> duplicate_key "
+    "(detail: the first key, in the line's order, that is given again)",
     "3. event_type absent, null, not a string or not one of the four -> unknown_event_type",
     "4. a field the type requires is absent or null -> missing_field",
     "5. a contract field present (non-null) with the wrong JSON type -> bad_type "

@@ -50,10 +50,20 @@ def _reject_constant(name: str) -> Any:
     raise _Malformed(name)
 
 
-def _first_wins(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+class _Object(dict[str, Any]):
+    """A decoded JSON object that remembers the first of its keys given twice."""
+
+    repeated: str | None = None
+
+
+def _first_wins(pairs: list[tuple[str, Any]]) -> _Object:
+    out = _Object()
     for key, value in pairs:
-        out.setdefault(key, value)
+        if key in out:
+            if out.repeated is None:
+                out.repeated = key
+            continue
+        out[key] = value
     return out
 
 
@@ -104,6 +114,10 @@ def too_long_detail(length: int, max_line_bytes: int) -> str:
     return f"line of {length} bytes, over the limit of {max_line_bytes} (pipeline.max_line_bytes)"
 
 
+def duplicate_key_detail(key: str) -> str:
+    return f"key given more than once: {key}"
+
+
 def judge(
     raw: bytes, landing_date: date, window_days: int, max_line_bytes: int | None = None
 ) -> Verdict:
@@ -118,6 +132,8 @@ def judge(
         return Verdict(Reason.MALFORMED_JSON, "not a JSON document")
     if not isinstance(doc, dict):
         return Verdict(Reason.NOT_AN_OBJECT, f"JSON {_json_kind(doc)}, expected an object")
+    if isinstance(doc, _Object) and doc.repeated is not None:
+        return Verdict(Reason.DUPLICATE_KEY, duplicate_key_detail(doc.repeated))
     event_type = doc.get("event_type")
     if not isinstance(event_type, str) or event_type not in {t.value for t in EventType}:
         return Verdict(Reason.UNKNOWN_EVENT_TYPE, f"event_type {event_type!r}")

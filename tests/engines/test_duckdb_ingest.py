@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from airlake.contract import Reason
-from airlake.engines.duckdb_ingest import ingest_sql
+from airlake.engines.duckdb_ingest import fast_ingest_sql, ingest_sql
 from airlake.landing import LINES_SCHEMA, _cut_long_lines
 from airlake.validation import judge
 
@@ -108,7 +108,7 @@ CASES: list[tuple[bytes, Reason | None]] = [
 ]
 
 
-def duckdb_verdicts(lines: list[bytes]) -> list[tuple[str | None, dict]]:
+def _lines_table(lines: list[bytes]) -> pa.Table:
     texts, raws = [], []
     for raw in lines:
         try:
@@ -136,13 +136,17 @@ def duckdb_verdicts(lines: list[bytes]) -> list[tuple[str | None, dict]]:
         },
         schema=LINES_SCHEMA,
     )
+    return batch
+
+
+def duckdb_verdicts(lines: list[bytes]) -> list[tuple[str | None, dict]]:
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    con.register("lines", batch)
+    con.register("lines", _lines_table(lines))
     rows = (
         con.sql(ingest_sql(WINDOW, MAX_LINE) + " ORDER BY source_line").to_arrow_table().to_pylist()
     )
-    assert [r["source_line"] for r in rows] == list(range(1, n + 1)), "every line exactly once"
+    assert [r["source_line"] for r in rows] == list(range(1, len(lines) + 1)), "each line once"
     return [(r["reason"], r) for r in rows]
 
 
@@ -233,3 +237,60 @@ def test_fuzzed_lines_always_get_the_reference_verdict(lines: list[bytes]) -> No
     for line, (reason, _) in zip(lines, got, strict=True):
         expected = judge(line, LANDING, WINDOW, MAX_LINE).reason
         assert reason == (None if expected is None else expected.value), line
+
+
+def assert_fast_path_agrees(lines: list[bytes]) -> int:
+    """Every line the fast path accepts is valid on the exact path, typed identically; returns
+    how many it accepted."""
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.register("lines", _lines_table(lines))
+    fast = con.sql(fast_ingest_sql(WINDOW) + " ORDER BY source_line").to_arrow_table().to_pylist()
+    exact = duckdb_verdicts(lines)
+    assert len(fast) == len(exact) == len(lines)
+    accepted = 0
+    for line, row, (reason, want) in zip(lines, fast, exact, strict=True):
+        if row["fast_ok"]:
+            accepted += 1
+            assert reason is None, line
+            assert {k: row[k] for k in want if k in row and k not in {"raw_bytes"}} == {
+                k: want[k] for k in want if k in row and k not in {"raw_bytes"}
+            }, line
+    return accepted
+
+
+def test_fast_path_accepts_only_valid_lines_typed_as_the_exact_path_types_them() -> None:
+    lines = [line for line, _ in CASES]
+    accepted = assert_fast_path_agrees(lines)
+    # the plain valid lines (no escapes, no leading blank) take the fast path
+    assert accepted >= 10
+    assert accepted <= sum(1 for _, e in CASES if e is None)
+
+
+def test_a_repeated_key_is_quarantined_with_its_own_reason() -> None:
+    """The line of the report: a cost given twice, first valid, then negative."""
+    line = _line()[:-1] + b', "cost": -0.3}'
+    assert b'"cost": 0.25' in line
+    ((reason, row),) = duckdb_verdicts([line])
+    verdict = judge(line, LANDING, WINDOW, MAX_LINE)
+    assert reason == verdict.reason == Reason.DUPLICATE_KEY
+    assert row["detail"] == verdict.detail == "key given more than once: cost"
+    assert assert_fast_path_agrees([line]) == 0
+    # the same key written two ways is the same key; a repeat outside the contract counts too
+    escaped = _line()[:-1] + b', "c\\u006fst": 0.25}'
+    extra = _line(note="a")[:-1] + b', "note": "b"}'
+    assert [r for r, _ in duckdb_verdicts([escaped, extra])] == ["duplicate_key"] * 2
+    assert judge(extra, LANDING, WINDOW, MAX_LINE).detail == "key given more than once: note"
+    # a repeated key inside a nested value is not the event's own ambiguity
+    nested = _line(extra_field={"a": 1})[:-1].replace(b'{"a": 1}', b'{"a": 1, "a": 2}') + b"}"
+    assert [r for r, _ in duckdb_verdicts([nested])] == [None]
+    assert judge(nested, LANDING, WINDOW, MAX_LINE).reason is None
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(_mutated, _retyped, st.binary(max_size=20)), min_size=1, max_size=30))
+def test_fuzzed_lines_on_the_fast_path_never_differ_from_the_exact_path(
+    lines: list[bytes],
+) -> None:
+    assert_fast_path_agrees([line.replace(b"\n", b" ") for line in lines])

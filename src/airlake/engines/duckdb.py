@@ -12,9 +12,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from airlake.engines import IngestOutput, Relation, sql_type
-from airlake.engines.duckdb_ingest import ingest_sql
+from airlake.engines.duckdb_ingest import fast_ingest_sql, ingest_sql
 from airlake.errors import UserError
-from airlake.landing import LandingFile, read_batches
+from airlake.landing import LINES_SCHEMA, LandingFile, read_batches
 from airlake.settings import Settings
 from airlake.storage import StorageOptions, filesystem, is_remote
 from airlake.tables import RAW_EVENTS, RAW_QUARANTINE
@@ -44,10 +44,13 @@ class DuckDBEngine:
 
     name = "duckdb"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, fast_path: bool = True) -> None:
+        """``fast_path=False`` judges every line on the exact path (what the fast path is
+        compared against; the results are the same, only slower)."""
         import duckdb
 
         self._settings = settings
+        self._fast_path = fast_path
         self._storage = StorageOptions(settings.s3_endpoint, settings.aws_region)
         self.con: duckdb.DuckDBPyConnection = duckdb.connect()
         self.con.execute("SET TimeZone = 'UTC'")
@@ -110,7 +113,16 @@ class DuckDBEngine:
         out_dir: str,
     ) -> IngestOutput:
         max_line_bytes = self._settings.max_line_bytes
-        sql = ingest_sql(window_days, max_line_bytes)
+        fast_sql = (
+            fast_ingest_sql(window_days)
+            if self._fast_path
+            else "SELECT false AS fast_ok, * FROM lines"
+        )
+        # the lines the fast path did not accept, exactly as they came in, for the exact path
+        declined = ", ".join(f'"{f.name}"' for f in LINES_SCHEMA)
+        exact_sql = ingest_sql(
+            window_days, max_line_bytes, f"(SELECT {declined} FROM fast WHERE NOT fast_ok)"
+        )
         events_cols = _projection(RAW_EVENTS.schema)
         if self._settings.truncate_ip:
             self._register_truncation()
@@ -133,13 +145,17 @@ class DuckDBEngine:
                 # DuckDB's threads share out an Arrow table by its record batches
                 chunked = pa.Table.from_batches(batch.to_batches(max_chunksize=16_384))
                 self.con.register("lines", chunked)
-                self.con.execute(f"CREATE OR REPLACE TEMP TABLE judged AS {sql}")
+                self.con.execute(f"CREATE OR REPLACE TEMP TABLE fast AS {fast_sql}")
                 self.con.unregister("lines")
+                if self._fast_path:
+                    events.write(self.con.sql(f"SELECT {events_cols} FROM fast WHERE fast_ok"))
+                self.con.execute(f"CREATE OR REPLACE TEMP TABLE judged AS {exact_sql}")
                 events.write(self.con.sql(f"SELECT {events_cols} FROM judged WHERE reason IS NULL"))
                 rejected.write(
                     self.con.sql(f"SELECT {quarantine_cols} FROM judged WHERE reason IS NOT NULL")
                 )
                 self.con.execute("DROP TABLE judged")
+                self.con.execute("DROP TABLE fast")
         return IngestOutput(
             events=tuple(_parquet_files(os.path.join(out_dir, "events"))),
             quarantine=tuple(_parquet_files(os.path.join(out_dir, "quarantine"))),

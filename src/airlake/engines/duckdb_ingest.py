@@ -1,10 +1,16 @@
 """The contract check as DuckDB SQL, generated from :mod:`airlake.contract` (pure).
 
-The statement reads a relation ``lines`` (:data:`airlake.landing.LINES_SCHEMA`) and returns one
-row per line with a ``reason`` (null for a valid event), a ``detail`` naming the field at
-fault, the typed contract fields, and the line itself only where it is quarantined. Rules and
-their order are :data:`airlake.contract.VALIDATION_ORDER`; the first rule a line fails gives its
-reason.
+Two statements over a relation of landing lines (:data:`airlake.landing.LINES_SCHEMA`):
+
+- :func:`fast_ingest_sql`, the common case: one typed parse per line and the rules judged on the
+  typed columns; it marks the lines it can accept as valid events (``fast_ok``);
+- :func:`ingest_sql`, the exact path, for every other line: one row per line with a ``reason``
+  (null for a valid event), a ``detail`` naming the field at fault, the typed contract fields,
+  and the line itself only where it is quarantined.
+
+Rules and their order are :data:`airlake.contract.VALIDATION_ORDER`; the first rule a line fails
+gives its reason. Both statements share the rules' SQL, so a line accepted by the fast path is
+the event the exact path would make of it.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from airlake.contract import (
     FieldType,
     Reason,
 )
+from airlake.validation import duplicate_key_detail
 
 # The instants Python's datetime can hold (years 1-9999 in UTC), the reference's range.
 _FIRST_INSTANT = "TIMESTAMPTZ '0001-01-01 00:00:00+00'"
@@ -141,15 +148,7 @@ def _first(cases: list[tuple[str, str]]) -> tuple[str, str]:
     return any_cond, detail
 
 
-def ingest_sql(window_days: int, max_line_bytes: int) -> str:
-    """The classifying SELECT over ``lines``. ``window_days`` is the late-data window L;
-    ``max_line_bytes`` the limit the lines were cut at (it only appears in the detail)."""
-    paths = ", ".join(_q(f"$.{f.name}") for f in FIELDS)
-    event_types = ", ".join(_q(t.value) for t in EventType)
-    missing, missing_detail = _first(_missing_cases())
-    bad_type, bad_type_detail = _first(_bad_type_cases())
-    bad_ts, bad_ts_detail = _first(_timestamp_cases())
-    bad_value, bad_value_detail = _first(_value_cases())
+def _typed_columns() -> str:
     typed = []
     for f in FIELDS:
         if f.type is FieldType.NUMBER:
@@ -160,33 +159,20 @@ def ingest_sql(window_days: int, max_line_bytes: int) -> str:
             typed.append(f"{_currency()} AS {f.name}")
         else:
             typed.append(f"{_text(f.name)} AS {f.name}")
-    typed_sql = ",\n    ".join(typed)
+    return ",\n    ".join(typed)
+
+
+def _rules(window_days: int) -> str:
+    """The CTEs ``typed`` and ``judged`` over ``extracted`` (``t``: the JSON types, ``s``: the
+    texts of the document and its fields, ``doc_type``, ``is_json``): the contract's rules in
+    order, the first that fails giving ``reason``."""
+    event_types = ", ".join(_q(t.value) for t in EventType)
+    missing, _ = _first(_missing_cases())
+    bad_type, _ = _first(_bad_type_cases())
+    bad_ts, _ = _first(_timestamp_cases())
+    bad_value, _ = _first(_value_cases())
     late = f"CAST(event_ts_v AS DATE) < landing_date - {window_days - 1}"
     return f"""
-WITH parsed AS (
-    SELECT
-        l.*,
-        CASE
-            WHEN l.line IS NULL OR NOT json_valid(l.line) THEN false
-            WHEN (contains(l.line, 'NaN') OR contains(l.line, 'Infinity'))
-                AND regexp_matches(regexp_replace(l.line, {_q(_STRINGS)}, '', 'g'), 'NaN|Infinity') THEN false
-            ELSE true
-        END AS is_json
-    FROM lines AS l
-),
-typed_doc AS (
-    SELECT
-        p.*,
-        CASE WHEN p.is_json THEN json_type(p.line, ['$', {paths}]) END AS t
-    FROM parsed AS p
-),
-extracted AS (
-    SELECT
-        d.*,
-        d.t[1] AS doc_type,
-        CASE WHEN d.t[1] = 'OBJECT' THEN json_extract_string(d.line, [{paths}]) END AS s
-    FROM typed_doc AS d
-),
 typed AS (
     SELECT
         e.*,
@@ -202,6 +188,7 @@ judged AS (
             WHEN y.too_long_bytes IS NOT NULL THEN '{Reason.LINE_TOO_LONG}'
             WHEN NOT y.is_json THEN '{Reason.MALFORMED_JSON}'
             WHEN y.doc_type <> 'OBJECT' THEN '{Reason.NOT_AN_OBJECT}'
+            WHEN y.repeated_key IS NOT NULL THEN '{Reason.DUPLICATE_KEY}'
             WHEN y.event_type IS NULL OR y.event_type NOT IN ({event_types}) THEN '{Reason.UNKNOWN_EVENT_TYPE}'
             WHEN {missing} THEN '{Reason.MISSING_FIELD}'
             WHEN {bad_type} THEN '{Reason.BAD_TYPE}'
@@ -210,13 +197,65 @@ judged AS (
             WHEN {late} THEN '{Reason.LATE_BEYOND_WINDOW}'
         END AS reason
     FROM typed AS y
-)
+)"""
+
+
+def ingest_sql(window_days: int, max_line_bytes: int, source: str = "lines") -> str:
+    """The classifying SELECT over ``source`` (default ``lines``), every rule of the contract
+    on every line: the exact path. ``window_days`` is the late-data window L;
+    ``max_line_bytes`` the limit the lines were cut at (it only appears in the detail)."""
+    paths = ", ".join(_q(f"$.{f.name}") for f in FIELDS)
+    _, missing_detail = _first(_missing_cases())
+    _, bad_type_detail = _first(_bad_type_cases())
+    _, bad_ts_detail = _first(_timestamp_cases())
+    _, bad_value_detail = _first(_value_cases())
+    typed_sql = _typed_columns()
+    return f"""
+WITH parsed AS (
+    SELECT
+        l.*,
+        CASE
+            WHEN l.line IS NULL OR NOT json_valid(l.line) THEN false
+            WHEN (contains(l.line, 'NaN') OR contains(l.line, 'Infinity'))
+                AND regexp_matches(regexp_replace(l.line, {_q(_STRINGS)}, '', 'g'), 'NaN|Infinity') THEN false
+            ELSE true
+        END AS is_json
+    FROM {source} AS l
+),
+typed_doc AS (
+    SELECT
+        p.*,
+        CASE WHEN p.is_json THEN json_type(p.line, ['$', {paths}]) END AS t
+    FROM parsed AS p
+),
+extracted_doc AS (
+    SELECT
+        d.*,
+        d.t[1] AS doc_type,
+        CASE WHEN d.t[1] = 'OBJECT' THEN json_extract_string(d.line, [{paths}]) END AS s
+    FROM typed_doc AS d
+),
+keyed AS (
+    SELECT
+        x.*,
+        CASE WHEN x.doc_type = 'OBJECT' THEN json_keys(x.line) END AS keys
+    FROM extracted_doc AS x
+),
+extracted AS (
+    SELECT
+        k.* EXCLUDE (keys),
+        CASE WHEN len(k.keys) <> len(list_distinct(k.keys))
+            THEN [k.keys[i] for i in range(1, len(k.keys) + 1) if list_position(k.keys, k.keys[i]) < i][1]
+        END AS repeated_key
+    FROM keyed AS k
+),{_rules(window_days)}
 SELECT
     reason,
     CASE reason
         WHEN '{Reason.LINE_TOO_LONG}' THEN 'line of ' || too_long_bytes || ' bytes, over the limit of {int(max_line_bytes)} (pipeline.max_line_bytes)'
         WHEN '{Reason.MALFORMED_JSON}' THEN CASE WHEN line IS NULL THEN 'not UTF-8' ELSE 'not a JSON document' END
         WHEN '{Reason.NOT_AN_OBJECT}' THEN 'JSON ' || lower(doc_type) || ', expected an object'
+        WHEN '{Reason.DUPLICATE_KEY}' THEN {_q(duplicate_key_detail(""))} || repeated_key
         WHEN '{Reason.UNKNOWN_EVENT_TYPE}' THEN 'event_type ' || coalesce(json_extract(line, '$.event_type')::VARCHAR, 'absent')
         WHEN '{Reason.MISSING_FIELD}' THEN {missing_detail}
         WHEN '{Reason.BAD_TYPE}' THEN {bad_type_detail}
@@ -236,5 +275,96 @@ SELECT
     landing_hour,
     CASE WHEN reason IS NOT NULL THEN line END AS raw_line,
     CASE WHEN reason IS NOT NULL THEN raw_bytes END AS raw_bytes
+FROM judged
+"""
+
+
+def _value_type(value: str) -> str:
+    """The JSON type of a value's JSON text, named as ``json_type`` names it (any number is
+    ``DOUBLE`` here: the rules only ask whether it is a number)."""
+    return (
+        f"CASE WHEN {value} IS NULL THEN NULL "
+        f"WHEN starts_with({value}, '\"') THEN 'VARCHAR' "
+        f"WHEN ascii({value}) = 45 OR ascii({value}) BETWEEN 48 AND 57 THEN 'DOUBLE' "
+        f"WHEN {value} IN ('true', 'false') THEN 'BOOLEAN' "
+        f"WHEN starts_with({value}, '[') THEN 'ARRAY' ELSE 'OBJECT' END"
+    )
+
+
+def fast_ingest_sql(window_days: int, source: str = "lines") -> str:
+    """The fast path: one typed parse per line, the contract's rules judged on its columns.
+
+    Each contract field is read once, by DuckDB's JSON reader with an explicit structure
+    (``json_transform``, the reader behind ``read_json``), as its JSON text; its type and text
+    follow from that text without parsing the line again. A line goes this way only when that
+    reading cannot differ from the exact path's: not cut for length, UTF-8, an object from its
+    first byte, no backslash (so every ``"`` delimits a string and a string's JSON text is its
+    value in quotes) and no ``NaN``/``Infinity`` anywhere. A key given twice is ruled out by
+    counting quotes: each field read accounts for its key's two and, for a string, its value's
+    two; any other key (repeated, outside the contract, or null) leaves quotes unaccounted for,
+    and only then are the line's keys listed.
+
+    Returns every line of ``source`` with ``fast_ok`` (true: a valid event, typed as the exact
+    path types it), the typed event columns, and the line's own columns
+    (:data:`airlake.landing.LINES_SCHEMA`), so the lines that are not ``fast_ok`` can go
+    through :func:`ingest_sql` unchanged.
+    """
+    structure = "{" + ", ".join(f'"{f.name}": "JSON"' for f in FIELDS) + "}"
+    values = [f"CAST(d.j.{f.name} AS VARCHAR)" for f in FIELDS]
+    types = ", ".join(_value_type(v) for v in values)
+    texts = ", ".join(
+        f"CASE WHEN starts_with({v}, '\"') THEN {v}[2:-2] ELSE {v} END" for v in values
+    )
+    # quotes each field read accounts for: 2 for its key, 2 more for a string value
+    expected = " + ".join(
+        f"(CASE WHEN {v} IS NULL THEN 0 WHEN starts_with({v}, '\"') THEN 4 ELSE 2 END)"
+        for v in values
+    )
+    quotes = "strlen(d.line) - strlen(replace(d.line, '\"', ''))"
+    return f"""
+WITH simple AS (
+    SELECT
+        l.*,
+        l.too_long_bytes IS NULL AND l.line IS NOT NULL AND starts_with(l.line, '{{')
+            AND NOT contains(l.line, '\\') AND NOT contains(l.line, 'NaN')
+            AND NOT contains(l.line, 'Infinity') AS simple
+    FROM {source} AS l
+),
+transformed AS (
+    SELECT
+        p.*,
+        CASE WHEN p.simple AND json_valid(p.line) THEN json_transform(p.line, {_q(structure)}) END AS j
+    FROM simple AS p
+),
+counted AS (
+    SELECT
+        d.*,
+        CASE WHEN d.j IS NOT NULL AND {quotes} <> {expected} THEN json_keys(d.line) END AS keys,
+        d.j IS NOT NULL AS is_json,
+        CASE WHEN d.j IS NOT NULL THEN 'OBJECT' END AS doc_type,
+        [CASE WHEN d.j IS NOT NULL THEN 'OBJECT' END, {types}] AS t,
+        [{texts}] AS s
+    FROM transformed AS d
+),
+extracted AS (
+    SELECT
+        c.* EXCLUDE (keys, j),
+        CASE WHEN list_unique(c.keys) <> len(c.keys) THEN 'repeated' END AS repeated_key
+    FROM counted AS c
+),{_rules(window_days)}
+SELECT
+    is_json AND reason IS NULL AS fast_ok,
+    {_typed_columns()},
+    CAST(event_ts_v AS DATE) AS event_date,
+    source_file,
+    source_topic,
+    source_partition,
+    source_offset,
+    source_line,
+    landing_date,
+    landing_hour,
+    line,
+    raw_bytes,
+    too_long_bytes
 FROM judged
 """

@@ -144,6 +144,12 @@ def _break(
     elif reason is Reason.LATE_BEYOND_WINDOW:  # a valid click from before the window
         ts = hour + timedelta(seconds=second)
         doc["event_ts"] = _iso(ts - timedelta(days=window_days + (0, 1, 5)[variant]))
+    elif reason is Reason.DUPLICATE_KEY:  # a valid click with one key given again
+        key, value = (("cost", -0.3), ("event_type", "impression"), ("campaign_id", "cmp-001"))[
+            variant
+        ]
+        full = json.dumps(doc)
+        return (full[:-1] + f", {json.dumps(key)}: {json.dumps(value)}}}").encode()
     elif reason is Reason.LINE_TOO_LONG:  # a valid click, but a runaway user agent
         over = max_line_bytes + 1 - len(json.dumps(doc)) + rng.randint(0, 999)
         doc["user_agent"] += " " + "x" * over

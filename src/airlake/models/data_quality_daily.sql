@@ -47,7 +47,8 @@ rejected AS (
         SUM(CASE WHEN q.reason = 'bad_value' THEN 1 ELSE 0 END) AS q_bad_value,
         SUM(CASE WHEN q.reason = 'bad_timestamp' THEN 1 ELSE 0 END) AS q_bad_timestamp,
         SUM(CASE WHEN q.reason = 'late_beyond_window' THEN 1 ELSE 0 END) AS q_late_beyond_window,
-        SUM(CASE WHEN q.reason = 'line_too_long' THEN 1 ELSE 0 END) AS q_line_too_long
+        SUM(CASE WHEN q.reason = 'line_too_long' THEN 1 ELSE 0 END) AS q_line_too_long,
+        SUM(CASE WHEN q.reason = 'duplicate_key' THEN 1 ELSE 0 END) AS q_duplicate_key
     FROM quarantine AS q
     CROSS JOIN params AS p
     WHERE q.landing_date = p.landing_date
@@ -67,6 +68,7 @@ SELECT
     CAST(COALESCE(q.q_bad_timestamp, 0) AS BIGINT) AS q_bad_timestamp,
     CAST(COALESCE(q.q_late_beyond_window, 0) AS BIGINT) AS q_late_beyond_window,
     CAST(COALESCE(q.q_line_too_long, 0) AS BIGINT) AS q_line_too_long,
+    CAST(COALESCE(q.q_duplicate_key, 0) AS BIGINT) AS q_duplicate_key,
     CAST(COALESCE(f.bot_events, 0) AS BIGINT) AS bot_events,
     CAST(COALESCE(f.late_events, 0) AS BIGINT) AS late_events,
     CAST(q.quarantined AS DOUBLE) / NULLIF(r.accepted + q.quarantined, 0) AS quarantine_share,
