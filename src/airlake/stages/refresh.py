@@ -25,6 +25,7 @@ It holds the catalog's run lock (:mod:`airlake.run_lock`), as every daily stage 
 
 from __future__ import annotations
 
+import json
 import tempfile
 import time
 from collections.abc import Sequence
@@ -70,6 +71,7 @@ from airlake.tables import (
     append_files,
     data_files,
     ensure_table,
+    in_filter,
     read_table,
     replace_partitions,
     snapshot_property,
@@ -79,6 +81,9 @@ if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
 
 STAGE = "refresh"
+NEWEST_EVENTS = "airlake.newest-events"
+"""Kept with each pacing commit: the newest event time read per topic (a refresh that finds
+nothing new judges staleness from it without reading raw.events)."""
 PACING_RULES = frozenset({"projected_over_budget", "over_budget"})
 LANDING_SNAPSHOT = "airlake.landing-files-snapshot"
 """Kept with each pacing commit: the raw.landing_files snapshot the derived tables reflect."""
@@ -116,10 +121,17 @@ def _props(day: date, as_of: datetime, engine: str) -> dict[str, str]:
 
 
 def _recorded(catalog: Catalog, day: date) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = read_table(
-        catalog, RAW_LANDING_FILES.name, f"landing_date = '{day.isoformat()}'"
-    ).to_pylist()
-    return rows
+    return _recorded_days(catalog, [day]).get(day, [])
+
+
+def _recorded_days(catalog: Catalog, days: Sequence[date]) -> dict[date, list[dict[str, Any]]]:
+    """raw.landing_files rows of the given landing days, by day (one scan)."""
+    out: dict[date, list[dict[str, Any]]] = {}
+    for row in read_table(
+        catalog, RAW_LANDING_FILES.name, in_filter("landing_date", days)
+    ).to_pylist():
+        out.setdefault(row["landing_date"], []).append(row)
+    return out
 
 
 def _needs_repair(catalog: Catalog, day: date, recorded: list[dict[str, Any]]) -> bool:
@@ -365,7 +377,12 @@ def compute_pacing(
 
 
 def _write_pacing(
-    ctx: RunContext, day: date, rows: list[PacingRow], as_of: datetime, marker: str
+    ctx: RunContext,
+    day: date,
+    rows: list[PacingRow],
+    as_of: datetime,
+    marker: str,
+    newest: dict[str, datetime],
 ) -> CommitResult:
     """Replace the business day's partition with its earlier refreshes' rows plus these (a
     refresh run again at the same as-of replaces its own rows)."""
@@ -378,7 +395,12 @@ def _write_pacing(
         REPORT_PACING,
         day,
         data,
-        {LANDING_SNAPSHOT: marker, "airlake.stage": STAGE, "airlake.as-of": as_of.isoformat()},
+        {
+            LANDING_SNAPSHOT: marker,
+            NEWEST_EVENTS: json.dumps({t: v.isoformat() for t, v in sorted(newest.items())}),
+            "airlake.stage": STAGE,
+            "airlake.as-of": as_of.isoformat(),
+        },
     )
 
 
@@ -427,12 +449,17 @@ def newest_event_by_topic(
     }
 
 
+def _stored_newest(catalog: Catalog) -> dict[str, datetime]:
+    text = snapshot_property(catalog, REPORT_PACING.name, NEWEST_EVENTS)
+    return {t: datetime.fromisoformat(v) for t, v in json.loads(text or "{}").items()}
+
+
 def _update_alerts(
     ctx: RunContext,
     day: BusinessDay,
     as_of: datetime,
     pacing: list[PacingRow] | None,
-    landing_days: Sequence[date],
+    newest: dict[str, datetime],
 ) -> tuple[list[Alert], CommitResult | None]:
     s = ctx.settings
     existing = read_alerts(ctx.catalog, day.day)
@@ -445,7 +472,7 @@ def _update_alerts(
     share = quarantine_share(ctx.catalog, as_of.date())
     fired = evaluate_rules(
         pacing or [],
-        newest_event_by_topic(ctx, landing_days, as_of),
+        newest,
         (share.lines, share.quarantined) if share.lines else None,
         as_of,
         s.alerts.projected_over_budget_pct,
@@ -492,9 +519,10 @@ def run_refresh(ctx: RunContext, now: datetime, *, publish: bool = True) -> Refr
     with run_lock(s, f"refresh at {as_of:%Y-%m-%d %H:%M} UTC", on_wait=ctx.on_progress):
         seen = snapshot_property(ctx.catalog, REPORT_PACING.name, LANDING_SNAPSHOT)
         daily = _replaced_by_daily(ctx.catalog, scope, seen)
+        all_recorded = _recorded_days(ctx.catalog, scope)
         for day in scope:
             scanned = scan_day(s.landing_uri, day, ctx.storage)
-            recorded = _recorded(ctx.catalog, day)
+            recorded = all_recorded.get(day, [])
             if recorded and _needs_repair(ctx.catalog, day, recorded):
                 ctx.on_progress(
                     f"refresh: landing day {day} has rows of an unfinished refresh; re-ingesting it"
@@ -537,8 +565,11 @@ def run_refresh(ctx: RunContext, now: datetime, *, publish: bool = True) -> Refr
                 if _recorded(ctx.catalog, day):
                     commits.append(run_model(ctx, QUALITY, window_for(day, s)))
             pacing = compute_pacing(ctx, bday, as_of, tz)
-            commits.append(_write_pacing(ctx, bday.day, pacing, as_of, marker))
-        open_alerts, alert_commit = _update_alerts(ctx, bday, as_of, pacing, scope)
+            newest = newest_event_by_topic(ctx, scope, as_of)
+            commits.append(_write_pacing(ctx, bday.day, pacing, as_of, marker, newest))
+        else:
+            newest = _stored_newest(ctx.catalog)
+        open_alerts, alert_commit = _update_alerts(ctx, bday, as_of, pacing, newest)
         if alert_commit is not None:
             commits.append(alert_commit)
         if publish and pacing is not None:
