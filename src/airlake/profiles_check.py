@@ -15,6 +15,9 @@ PER_ENVIRONMENT_KEYS = frozenset({"name", "network.vpc_cidr", "aws.account_id"})
 """Keys that must differ by design: the name itself, each VPC's address range (the three
 VPCs are separate networks that may be peered, so their ranges must not overlap), and each
 environment's account (one account per environment in the organisation)."""
+SIZING_KEYS = frozenset({"intraday.schedule"})
+"""Keys outside [sizing] that are sizing too: how often the intraday refresh runs."""
+
 
 STAGES = ("sandbox", "test", "production")
 
@@ -60,7 +63,7 @@ def diff(
         va, vb = a.get(key), b.get(key)
         if va == vb:
             continue
-        if key.split(".", 1)[0] in SIZING_SECTIONS:
+        if key.split(".", 1)[0] in SIZING_SECTIONS or key in SIZING_KEYS:
             kind = Kind.SIZING
         elif key in PER_ENVIRONMENT_KEYS:
             kind = Kind.PER_ENVIRONMENT

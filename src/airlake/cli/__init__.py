@@ -50,6 +50,7 @@ def _register() -> None:
         "spark",
         "lifecycle",
         "docs",
+        "intraday",
     ):
         try:
             module = __import__(f"airlake.cli.{name}", fromlist=["register"])
