@@ -64,6 +64,45 @@ def test_dagbag_loads_every_dag_file_quickly(
     assert parse_seconds < 30, (
         "generous bound: a DAG file that does real work at parse time would blow it"
     )
+    intraday = bag.dags.get("airlake_intraday")
+    assert intraday is not None
+    assert {t.task_id for t in intraday.tasks} == {"refresh", "alerts"}
+    assert intraday.get_task("alerts").upstream_task_ids == {"refresh"}
+    assert intraday.max_active_runs == 1
+    assert not intraday.catchup
+
+
+def test_intraday_dag_runs_on_the_profiles_schedule_in_its_business_time_zone(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, local_settings: Settings
+) -> None:
+    from datetime import UTC, datetime
+
+    from airlake.orchestration.compat import dagbag
+
+    profile = _write_profile(tmp_path / "p.toml", local_settings)
+    profile.write_text(
+        profile.read_text()
+        + '[intraday]\nschedule = "*/15 6-21 * * *"\nbusiness_timezone = "Europe/Berlin"\n'
+    )
+    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path))
+    monkeypatch.setenv("AIRLAKE_ENV", str(profile))
+    bag = dagbag(str(DAGS))
+    assert bag.import_errors == {}
+    timetable = bag.dags["airlake_intraday"].timetable
+    # 21:45 Berlin is the day's last tick; the next is 06:00 Berlin = 05:00 UTC in winter
+    after = datetime(2026, 11, 2, 20, 50, tzinfo=UTC)
+    nxt = timetable.next_dagrun_info(
+        last_automated_data_interval=None,
+        restriction=_restriction(after),
+    )
+    assert nxt is not None
+    assert nxt.run_after == datetime(2026, 11, 3, 5, 0, tzinfo=UTC)
+
+
+def _restriction(earliest):  # the next tick from a given time (catchup off would use the clock)
+    from airflow.timetables.base import TimeRestriction
+
+    return TimeRestriction(earliest=earliest, latest=None, catchup=True)
 
 
 @pytest.mark.slow
