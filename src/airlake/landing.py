@@ -11,8 +11,8 @@ import gzip
 import re
 import zlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -56,6 +56,15 @@ class LandingFile:
     size: int
     version: str = ""
     """What changes when the object is rewritten: the S3 ETag, or the local modification time."""
+    modified: float | None = None
+    """When the object appeared (seconds since the epoch), where the storage says."""
+
+
+def _modified(info: dict) -> float | None:
+    value = info.get("mtime", info.get("LastModified"))
+    if isinstance(value, datetime):
+        return value.timestamp()
+    return float(value) if isinstance(value, int | float) else None
 
 
 def _version(info: dict) -> str:
@@ -146,7 +155,7 @@ def scan_day(landing_uri: str, day: date, storage: StorageOptions) -> LandingDay
         size, version = int(info.get("size") or 0), _version(info)
         parsed = parse_key(f"{prefix}{path}", size, version)
         if parsed is not None and info.get("type") == "file" and parsed.landing_date == day:
-            files.append(parsed)
+            files.append(replace(parsed, modified=_modified(info)))
         else:
             others.append(LandingFile(f"{prefix}{path}", "", day, 0, 0, 0, size, version))
     files.sort(key=lambda f: (f.hour, f.topic, f.partition, f.start_offset))

@@ -11,6 +11,9 @@ from typing import Any
 SIZING_SECTIONS = frozenset({"sizing"})
 """Sections whose values are sizing: free to differ between environments."""
 
+SIZING_KEYS = frozenset({"intraday.schedule"})
+"""Keys outside [sizing] that are sizing too: how often the intraday refresh runs."""
+
 PER_ENVIRONMENT_KEYS = frozenset({"name", "network.vpc_cidr"})
 """Keys that must differ by design: the name itself, and each VPC's address range (the three
 VPCs are separate networks that may be peered, so their ranges must not overlap)."""
@@ -59,7 +62,7 @@ def diff(
         va, vb = a.get(key), b.get(key)
         if va == vb:
             continue
-        if key.split(".", 1)[0] in SIZING_SECTIONS:
+        if key.split(".", 1)[0] in SIZING_SECTIONS or key in SIZING_KEYS:
             kind = Kind.SIZING
         elif key in PER_ENVIRONMENT_KEYS:
             kind = Kind.PER_ENVIRONMENT

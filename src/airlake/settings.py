@@ -143,6 +143,14 @@ KNOWN_KEYS: frozenset[str] = frozenset(
         "sizing.emr_intraday_core_instance_count",
         "sizing.emr_core_spot",
         "sizing.athena_bytes_scanned_cutoff",
+        "intraday.schedule",
+        "intraday.business_timezone",
+        "intraday.lock_wait_seconds",
+        "intraday.profile_days",
+        "intraday.under_pacing_pct",
+        "alerts.projected_over_budget_pct",
+        "alerts.stale_topic_minutes",
+        "alerts.max_quarantine_share",
     }
 )
 """Every key a profile, an ``AIRLAKE_*`` variable or ``--set`` may set (``section.key``)."""
@@ -254,6 +262,63 @@ class MaintenancePolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class IntradaySettings:
+    """The intraday refresh (``[intraday]``): when it runs and in which business day."""
+
+    schedule: str = "0 * * * *"
+    """Cron expression of the intraday DAG (sizing: every 15 minutes in production)."""
+    business_timezone: str = "Europe/Berlin"
+    """IANA time zone of the advertisers' business day: budgets are per local day."""
+    lock_wait_seconds: float = 300.0
+    """How long a refresh or a daily stage waits for another one holding the catalog's lock."""
+    profile_days: int = 7
+    """Past business days whose hour-of-day spend shape projects the end of today."""
+    under_pacing_pct: float = 80.0
+    """A campaign projected below this share of its budget is under-pacing."""
+
+    def __post_init__(self) -> None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        if len(self.schedule.split()) != 5 and not self.schedule.startswith("@"):
+            raise UserError(
+                f"intraday.schedule {self.schedule!r} is not a cron expression (5 fields)"
+            )
+        try:
+            ZoneInfo(self.business_timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise UserError(
+                f"intraday.business_timezone {self.business_timezone!r} is not an IANA time "
+                "zone (e.g. Europe/Berlin)"
+            ) from None
+        if self.lock_wait_seconds < 0:
+            raise UserError("intraday.lock_wait_seconds must not be negative")
+        if not 0 <= self.profile_days <= 90:
+            raise UserError("intraday.profile_days must be between 0 and 90")
+        if not 0 <= self.under_pacing_pct <= 100:
+            raise UserError("intraday.under_pacing_pct must be between 0 and 100")
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRules:
+    """When an alert fires (``[alerts]``)."""
+
+    projected_over_budget_pct: float = 110.0
+    """Projected end-of-day spend above this share of the daily budget."""
+    stale_topic_minutes: float = 60.0
+    """No new landing file on a topic for this long."""
+    max_quarantine_share: float = 0.05
+    """Quarantined share of today's landing lines above this."""
+
+    def __post_init__(self) -> None:
+        if self.projected_over_budget_pct <= 0:
+            raise UserError("alerts.projected_over_budget_pct must be positive")
+        if self.stale_topic_minutes <= 0:
+            raise UserError("alerts.stale_topic_minutes must be positive")
+        if not 0 <= self.max_quarantine_share <= 1:
+            raise UserError("alerts.max_quarantine_share must be between 0 and 1")
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """What one pipeline run needs to know. Built from a merged profile."""
 
@@ -284,6 +349,8 @@ class Settings:
     reporting_currency: str = "EUR"
     """The currency reports show amounts in (``reporting.currency``); see
     :mod:`airlake.exchange_rates`."""
+    intraday: IntradaySettings = field(default_factory=lambda: IntradaySettings())
+    alerts: AlertRules = field(default_factory=lambda: AlertRules())
 
     def __post_init__(self) -> None:
         if not _MEMORY.fullmatch(self.duckdb_memory_limit):
@@ -377,6 +444,8 @@ def settings_from_values(values: Mapping[str, Any], root: Path | None = None) ->
     maint = _section(values, "maintenance")
     privacy = _section(values, "privacy")
     reporting = _section(values, "reporting")
+    intraday = _section(values, "intraday")
+    alerts = _section(values, "alerts")
     try:
         catalog_type = CatalogType(catalog.get("type", "sqlite"))
         mode = EngineMode(engine.get("mode", "local"))
@@ -450,6 +519,28 @@ def settings_from_values(values: Mapping[str, Any], root: Path | None = None) ->
             erasure_salt=str(privacy["erasure_salt"]) if privacy.get("erasure_salt") else None,
             truncate_ip=_flag(privacy, "truncate_ip"),
             reporting_currency=_typed(reporting, "currency", str, "EUR", "reporting").upper(),
+            intraday=IntradaySettings(
+                schedule=_typed(intraday, "schedule", str, "0 * * * *", "intraday"),
+                business_timezone=_typed(
+                    intraday, "business_timezone", str, "Europe/Berlin", "intraday"
+                ),
+                lock_wait_seconds=_typed(intraday, "lock_wait_seconds", float, 300.0, "intraday"),
+                profile_days=_typed(intraday, "profile_days", int, 7, "intraday"),
+                under_pacing_pct=_typed(intraday, "under_pacing_pct", float, 80.0, "intraday"),
+            ),
+            alerts=AlertRules(
+                projected_over_budget_pct=_typed(
+                    alerts, "projected_over_budget_pct", float, 110.0, "alerts"
+                ),
+                stale_topic_minutes=_typed(alerts, "stale_topic_minutes", float, 60.0, "alerts"),
+                max_quarantine_share=_typed(
+                    alerts,
+                    "max_quarantine_share",
+                    float,
+                    _typed(quality, "max_quarantine_share", float, 0.05, "quality"),
+                    "alerts",
+                ),
+            ),
         )
     except (TypeError, ValueError) as exc:
         raise UserError(f"profile: {exc}") from None

@@ -103,11 +103,13 @@ RAW_LANDING_FILES = TableDef(
             pa.field("size", pa.int64()),
             pa.field("version", pa.string()),
             pa.field("sink_file", pa.bool_()),
+            pa.field("lines", pa.int64()),
         ]
     ),
     "landing_date",
     "The files of each landing day at ingest: the sink files read (sink_file) and any other "
-    "file found in the day's folders, never read (counted in data quality).",
+    "file found in the day's folders, never read (counted in data quality); lines: the lines "
+    "of a sink file in raw.events + raw.quarantine (null for other files).",
 )
 CLEAN_EVENTS = TableDef(
     "clean.events",
@@ -283,6 +285,56 @@ DIM_EXCHANGE_RATES = TableDef(
     "Daily exchange rates per base currency, and the factor to the reporting currency.",
 )
 
+REPORT_PACING = TableDef(
+    "reports.pacing_intraday",
+    pa.schema(
+        [
+            pa.field("as_of", TS),
+            pa.field("business_date", pa.date32()),
+            pa.field("campaign_id", pa.string()),
+            pa.field("campaign_name", pa.string()),
+            pa.field("advertiser_name", pa.string()),
+            pa.field("reporting_currency", pa.string()),
+            pa.field("spend", MONEY),
+            pa.field("daily_budget", MONEY),
+            pa.field("elapsed_share", pa.float64()),
+            pa.field("projected_spend", MONEY),
+            pa.field("pacing_ratio", pa.float64()),
+            pa.field("status", pa.string()),
+            pa.field("data_through", TS),
+        ]
+    ),
+    "business_date",
+    "Budget pacing per campaign and intraday refresh, by business day (intraday.business_timezone):"
+    " as_of (the refresh's time, UTC); spend so far of valid traffic in the reporting currency; "
+    "daily_budget; elapsed_share of the business day (0..1); projected_spend at the end of the "
+    "day (hour-of-day profile of past days, linear without history); pacing_ratio = projected / "
+    "budget; status on_track | over_pacing | under_pacing | budget_exhausted; data_through: the "
+    "newest event time read, never later than as_of. One row per campaign and refresh.",
+)
+REPORT_ALERTS = TableDef(
+    "reports.alerts",
+    pa.schema(
+        [
+            pa.field("alert_key", pa.string()),
+            pa.field("business_date", pa.date32()),
+            pa.field("rule", pa.string()),
+            pa.field("subject", pa.string()),
+            pa.field("severity", pa.string()),
+            pa.field("message", pa.string()),
+            pa.field("first_seen", TS),
+            pa.field("last_seen", TS),
+            pa.field("is_open", pa.bool_()),
+            pa.field("resolved_at", TS),
+        ]
+    ),
+    "business_date",
+    "Alerts of the intraday refresh, one row per alert_key (rule:subject:business day, stable): "
+    "rule projected_over_budget | over_budget | stale_topic | quarantine_share; subject (a "
+    "campaign id or a topic); severity warning | critical; message; first_seen stays, last_seen "
+    "moves at every refresh that still sees it; is_open, and resolved_at (null while open).",
+)
+
 TABLES: tuple[TableDef, ...] = (
     RAW_EVENTS,
     RAW_QUARANTINE,
@@ -296,6 +348,8 @@ TABLES: tuple[TableDef, ...] = (
     DIM_ADVERTISERS,
     DIM_CAMPAIGNS,
     DIM_EXCHANGE_RATES,
+    REPORT_PACING,
+    REPORT_ALERTS,
 )
 BY_NAME = {t.name: t for t in TABLES}
 
@@ -468,6 +522,48 @@ def replace_partitions(
         f"could not commit {tdef.name}: another run committed first; re-run "
         f"(last conflict: {last_error})"
     )
+
+
+def append_files(
+    catalog: Catalog,
+    tdef: TableDef,
+    local_files: Sequence[str],
+    storage: StorageOptions,
+    properties: dict[str, str] | None = None,
+) -> CommitResult:
+    """Add the rows in ``local_files`` to the table in one commit, replacing nothing.
+
+    For the intraday refresh, whose new landing files only add rows. Not idempotent by itself:
+    the caller records what it appended (raw.landing_files) and repairs a partial append.
+    A concurrent commit is retried from a fresh read (an append commutes with any other).
+    """
+    from pyiceberg.exceptions import CommitFailedException, ValidationException
+
+    table = ensure_table(catalog, tdef)
+    rows = sum(pq.read_metadata(f).num_rows for f in local_files)
+    if not local_files:
+        return CommitResult(tdef.name, None, 0, (), 0)
+    parts = tuple(
+        sorted(
+            {
+                date.fromisoformat(_partition_dir(f, tdef.partitioned_by).split("=", 1)[1])
+                for f in local_files
+            }
+        )
+    )
+    remote = _place_files(table, tdef, local_files, storage)
+    props = {"airlake.partitions": ",".join(p.isoformat() for p in parts), **(properties or {})}
+    for _ in range(COMMIT_ATTEMPTS):
+        try:
+            with table.transaction() as tx:
+                tx.add_files(remote, snapshot_properties=props, check_duplicate_files=False)
+            snap = table.current_snapshot()
+            return CommitResult(
+                tdef.name, snap.snapshot_id if snap else None, len(remote), parts, rows
+            )
+        except (CommitFailedException, ValidationException):
+            table = catalog.load_table(tdef.name)
+    raise UserError(f"could not commit {tdef.name}: another run committed first; re-run")
 
 
 def replace_table(

@@ -41,7 +41,16 @@ def _register() -> None:
     from airlake.cli import platform
 
     platform.register(cli)
-    for name in ("generate", "preflight", "infra", "orchestration", "report", "spark", "lifecycle"):
+    for name in (
+        "generate",
+        "preflight",
+        "infra",
+        "orchestration",
+        "report",
+        "spark",
+        "lifecycle",
+        "intraday",
+    ):
         try:
             module = __import__(f"airlake.cli.{name}", fromlist=["register"])
         except ModuleNotFoundError as exc:

@@ -99,9 +99,14 @@ class StageResult:
 
 
 def run_stage(ctx: RunContext, name: str, day: date) -> StageResult:
-    """Run one stage for ``day`` (what one Airflow task does)."""
+    """Run one stage for ``day`` (what one Airflow task does), holding the catalog's run lock
+    so that an intraday refresh never commits the same partitions at the same time."""
+    from airlake.run_lock import run_lock
+
+    window = window_for(day, ctx.settings)
     started = time.perf_counter()
-    commits = stage(name).run(ctx, window_for(day, ctx.settings))
+    with run_lock(ctx.settings, f"stage {name} for {day}", on_wait=ctx.on_progress):
+        commits = stage(name).run(ctx, window)
     return StageResult(name, tuple(commits), time.perf_counter() - started)
 
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+import uuid
+from collections.abc import Sequence
 from datetime import date
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from airlake.errors import UserError
@@ -24,6 +27,39 @@ from airlake.tables import (
     read_table,
     replace_partitions,
 )
+
+FileEntry = tuple[str, int, str, bool, int | None]
+"""One row of raw.landing_files: path, size, version, sink_file, lines."""
+
+
+def lines_per_file(parquet_files: Sequence[str]) -> dict[str, int]:
+    """Lines per landing file (``source_file``) in an ingest's output (events + quarantine)."""
+    counts: dict[str, int] = {}
+    for path in parquet_files:
+        column = pq.read_table(path, columns=["source_file"]).column("source_file")
+        for item in pc.value_counts(column).to_pylist():
+            counts[item["values"]] = counts.get(item["values"], 0) + item["counts"]
+    return counts
+
+
+def write_listing(tmp: str, day: date, entries: Sequence[FileEntry]) -> str:
+    """Write raw.landing_files rows of landing day ``day`` as one Parquet file; its path."""
+    table = pa.table(
+        {
+            "landing_date": [day] * len(entries),
+            "path": [e[0] for e in entries],
+            "size": [e[1] for e in entries],
+            "version": [e[2] for e in entries],
+            "sink_file": [e[3] for e in entries],
+            "lines": [e[4] for e in entries],
+        },
+        schema=RAW_LANDING_FILES.schema,
+    )
+    part = f"{tmp}/files/landing_date={day.isoformat()}"
+    os.makedirs(part, exist_ok=True)
+    path = f"{part}/files-{uuid.uuid4().hex}.parquet"
+    pq.write_table(table, path)
+    return path
 
 
 def _recorded_files(ctx: RunContext, day: date) -> list[tuple[str, int, str]]:
@@ -63,23 +99,14 @@ def ingest_day(ctx: RunContext, day: date, *, force: bool = False) -> list[Commi
         ]
         # Recorded last: its rows say "this landing day is in raw", so a crash before here
         # makes the next run ingest the day again.
-        listing_table = pa.table(
-            {
-                "landing_date": [day] * len(listing),
-                "path": [p for p, _, _, _ in listing],
-                "size": [n for _, n, _, _ in listing],
-                "version": [v for _, _, v, _ in listing],
-                "sink_file": [k for _, _, _, k in listing],
-            },
-            schema=RAW_LANDING_FILES.schema,
-        )
-        part = f"{tmp}/files/landing_date={day.isoformat()}"
-        os.makedirs(part, exist_ok=True)
-        pq.write_table(listing_table, f"{part}/files.parquet")
+        counts = lines_per_file([*out.events, *out.quarantine])
+        entries = [
+            (p, n, v, is_sink, counts.get(p, 0) if is_sink else None)
+            for p, n, v, is_sink in listing
+        ]
+        part = write_listing(tmp, day, entries)
         results.append(
-            replace_partitions(
-                ctx.catalog, RAW_LANDING_FILES, [f"{part}/files.parquet"], [day], ctx.storage, props
-            )
+            replace_partitions(ctx.catalog, RAW_LANDING_FILES, [part], [day], ctx.storage, props)
         )
     return results
 
