@@ -23,9 +23,6 @@ from airlake.settings import EngineMode, settings_from_values
 DAG_ID = "airlake_intraday"
 REFRESH_TASK = "refresh"
 ALERTS_TASK = "alerts"
-DEFAULT_SCHEDULE = "0 * * * *"
-"""Hourly, when the profile names no schedule."""
-DEFAULT_TIMEZONE = "UTC"
 REFRESH_DOC = (
     "One intraday refresh: the closed landing files not read yet for today's business day and "
     "the late window → every table, the dashboard's 'today so far' and the BI file."
@@ -44,15 +41,6 @@ ALERTS_QUERY = (
 def _section(values: Mapping[str, Any], name: str) -> Mapping[str, Any]:
     section = values.get(name, {})
     return section if isinstance(section, Mapping) else {}
-
-
-def intraday_schedule(values: Mapping[str, Any]) -> tuple[str, str]:
-    """(cron, time zone) of the intraday runs from the profile's ``[intraday]`` section."""
-    intraday = _section(values, "intraday")
-    return (
-        str(intraday.get("schedule", DEFAULT_SCHEDULE)),
-        str(intraday.get("business_timezone", DEFAULT_TIMEZONE)),
-    )
 
 
 def _refresh(mode: EngineMode, spark_master: str, entry: str) -> TaskPlan:
@@ -82,7 +70,7 @@ def intraday_plan_for(
     settings = settings_from_values(values)
     orchestration = _section(values, "orchestration")
     mode = settings.engine
-    schedule, timezone = intraday_schedule(values)
+    schedule, timezone = settings.intraday.schedule, settings.intraday.business_timezone
     emr_plan = athena_plan = None
     if mode is EngineMode.EMR:
         from airlake.deploy import emr

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Any
 from airlake.report.today import TodaySoFar, today_so_far
 from airlake.tables import (
     CLEAN_ATTRIBUTION,
+    REPORT_ALERTS,
     REPORT_CAMPAIGN,
     REPORT_FUNNEL,
+    REPORT_PACING,
     REPORT_QUALITY,
     TABLES,
     read_table,
@@ -175,20 +177,14 @@ def per_day(rows: list[Row]) -> tuple[Row, ...]:
     return tuple(out)
 
 
-PACING_TABLE = "reports.pacing_intraday"
-ALERTS_TABLE = "reports.alerts"
-
-
 def load_today(catalog: Catalog, around: date, timezone: str) -> TodaySoFar | None:
     """The newest intraday refresh of a business day near ``around`` (the day before, the day,
     the day after: a business day east of UTC starts on the UTC day before), with its
     conversions and the open alerts. None when no refresh has run."""
-    from airlake.tables import BY_NAME
-
-    if PACING_TABLE not in BY_NAME or not catalog.table_exists(PACING_TABLE):
+    if not catalog.table_exists(REPORT_PACING.name):
         return None
     near = ", ".join(f"'{(around + timedelta(days=i)).isoformat()}'" for i in (-1, 0, 1))
-    pacing = read_table(catalog, PACING_TABLE, f"business_date IN ({near})").to_pylist()
+    pacing = read_table(catalog, REPORT_PACING.name, f"business_date IN ({near})").to_pylist()
     if not pacing:
         return None
     day = max(r["business_date"] for r in pacing)
@@ -197,7 +193,7 @@ def load_today(catalog: Catalog, around: date, timezone: str) -> TodaySoFar | No
     conversions = read_table(
         catalog, CLEAN_ATTRIBUTION.name, f"event_date IN ({dates})"
     ).to_pylist()
-    alerts = read_table(catalog, ALERTS_TABLE).to_pylist() if ALERTS_TABLE in BY_NAME else []
+    alerts = read_table(catalog, REPORT_ALERTS.name).to_pylist()
     return today_so_far(pacing, conversions, alerts, timezone)
 
 
