@@ -172,3 +172,55 @@ def test_spark_mode_submits_every_stage_with_spark_submit(
             in command
         )
     assert dag.get_task("quality_gate").upstream_task_ids == {"ingest"}
+
+
+@pytest.mark.slow
+def test_intraday_dag_refreshes_through_airflow_and_fails_with_the_alert_text(
+    intraday_lake, tmp_path: Path
+) -> None:
+    """Two refreshes as the day's files arrive, replayed as of 08:00 and 11:00 UTC through the
+    real DAG file and Airflow; one campaign's budget is cut so that its alert fires."""
+    import subprocess
+    import sys
+    from datetime import UTC, datetime
+
+    from airlake.demo import run_intraday_through_airflow
+    from airlake.stages import run_stage
+
+    lake = intraday_lake()
+    with open_run(lake.settings) as ctx:
+        run_stage(ctx, "extract", lake.day)  # the campaigns and their budgets
+    env = airflow_environment(tmp_path / "af-state", DAGS, str(lake.profile))
+    log = tmp_path / "airflow.log"
+    migrate(env, log)
+    instants = [datetime(2026, 11, 2, 8, tzinfo=UTC), datetime(2026, 11, 2, 11, tzinfo=UTC)]
+    states = {}
+    for at in instants:
+        assert lake.release_until(at.hour) > 0
+        states.update(run_intraday_through_airflow([at], env, DAGS, log))
+
+    with open_run(lake.settings) as ctx:
+        pacing = read_table(ctx.catalog, "reports.pacing_intraday").to_pylist()
+        alerts = read_table(ctx.catalog, "reports.alerts").to_pylist()
+    assert {r["as_of"] for r in pacing} == set(instants)  # each refresh as of its replay time
+    cut = [r for r in pacing if r["campaign_id"] == lake.cut and r["as_of"] == instants[-1]]
+    assert cut and cut[0]["spend"] > cut[0]["daily_budget"], cut
+    open_alerts = [a for a in alerts if a["is_open"]]
+    assert any(a["subject"] == lake.cut for a in open_alerts), open_alerts
+
+    # the alerts task agrees with `airlake alerts`, and its failure carries the alerts' text
+    cli = subprocess.run(
+        [str(Path(sys.executable).parent / "airlake"), "alerts", "--env", str(lake.profile)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert cli.returncode == 1
+    last = instants[-1].isoformat()
+    assert states[f"{last} refresh"].endswith("success")
+    assert states[f"{last} alerts"].endswith("failed")
+    assert states[last].endswith("failed")
+    text = log.read_text()
+    assert "open alerts:" in text
+    for alert in open_alerts:
+        assert alert["message"] in text, alert["message"]

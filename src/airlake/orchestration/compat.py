@@ -23,9 +23,10 @@ try:  # Airflow 3: the Task SDK and the standard provider
     from airflow.providers.standard.operators.empty import EmptyOperator
     from airflow.providers.standard.operators.python import PythonOperator
     from airflow.providers.standard.sensors.python import PythonSensor
-    from airflow.sdk import DAG
+    from airflow.sdk import DAG, Param
 except ImportError:  # pragma: no cover - exercised by the target matrix on Airflow 2.10 / 2.11
     from airflow.models.dag import DAG  # type: ignore[no-redef,assignment]
+    from airflow.models.param import Param  # type: ignore[no-redef,assignment]
     from airflow.operators.bash import BashOperator  # type: ignore[no-redef]
     from airflow.operators.empty import EmptyOperator  # type: ignore[no-redef]
     from airflow.operators.python import PythonOperator  # type: ignore[no-redef]
@@ -41,6 +42,7 @@ __all__ = [
     "AirflowFailException",
     "BashOperator",
     "EmptyOperator",
+    "Param",
     "PythonOperator",
     "PythonSensor",
     "cron_timetable",

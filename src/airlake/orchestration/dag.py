@@ -31,15 +31,22 @@ from airlake.orchestration.compat import (
     DAG,
     BashOperator,
     EmptyOperator,
+    Param,
     PythonOperator,
     PythonSensor,
     cron_timetable,
     daily_timetable,
 )
-from airlake.orchestration.plan import DagPlan, TaskPlan
+from airlake.orchestration.plan import NOW_PATTERN, DagPlan, TaskPlan
 
 DAG_ID = "airlake_daily"
 AIRLAKE_BIN_VARIABLE = "AIRLAKE_BIN"
+
+
+_PARAM_DOCS = {
+    "now": "Replay the refresh as of this time (ISO 8601, e.g. 2026-11-02T12:00:00+00:00); "
+    "empty: the wall clock when the task starts.",
+}
 
 
 def airlake_executable() -> str:
@@ -78,7 +85,12 @@ def build_dag(plan: DagPlan, profile: str | None = None) -> DAG:
         start_date=datetime.fromisoformat(plan.start_date),
         catchup=plan.catchup,
         max_active_runs=1,
-        params=dict(plan.params),
+        params={
+            name: Param(
+                default, type="string", pattern=NOW_PATTERN, description=_PARAM_DOCS.get(name, "")
+            )
+            for name, default in plan.params.items()
+        },
         default_args={
             "owner": "airlake",
             "retries": plan.retries,

@@ -27,14 +27,15 @@ from typing import Any
 DAY = "{{ data_interval_start | ds }}"
 """The run's day: the start of its data interval (day D runs over [D, D+1))."""
 
-NOW = (
-    '{{ (params.now or macros.datetime.now().astimezone().isoformat(timespec="seconds"))'
-    ' | replace("\'", "") }}'
-)
+NOW = '{{ params.now or macros.datetime.now().astimezone().isoformat(timespec="seconds") }}'
 """The intraday run's clock: the run conf's ``now`` (a replay, e.g. ``{"now": "2026-11-02T12:00:00+00:00"}``),
 else the wall clock when the task starts. Not the run's logical time: a refresh that starts
 late (a retry, a queue) must project pacing from the time it actually reads, or it would see
 spend beyond its as-of time and over-project."""
+
+NOW_PATTERN = r"^$|^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$"
+"""What a run conf's ``now`` may be (checked by Airflow when the run is triggered): empty, or
+an ISO 8601 time — nothing a shell would read as more than one word."""
 
 
 @dataclass(frozen=True, slots=True)
