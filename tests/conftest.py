@@ -245,3 +245,78 @@ def new_postgres_url() -> Iterator[Callable[[], str]]:
 def postgres_url(new_postgres_url: Callable[[], str]) -> str:
     """A fresh PostgreSQL database on 127.0.0.1:5432 (trust auth), dropped afterwards."""
     return new_postgres_url()
+
+
+class IntradayLake:
+    """A generated day staged beside an empty landing zone, released slice by slice as the sink
+    would close its files, with reference data whose first campaign has its daily budget cut to
+    ``budget`` (so its pacing alert fires once it spends), and a profile file naming it all."""
+
+    def __init__(self, folder: Path, day: date, events: int, seed: int, budget: str) -> None:
+        from decimal import Decimal
+
+        from airlake import reference
+        from airlake.generator import GeneratorConfig, generate
+
+        self.day, self.staged, self.landing = day, folder / "staged", folder / "landing"
+        self.landing.mkdir(parents=True, exist_ok=True)
+        generate(
+            GeneratorConfig(
+                start=day, days=1, events_per_day=events, seed=seed, out=str(self.staged)
+            )
+        )
+        source = f"sqlite:///{folder}/source.db"
+        state = reference.state_as_of(reference.history(day, 1, seed), reference.end_of(day))
+        self.cut = state["campaigns"][0]["campaign_id"]
+        state["campaigns"][0]["daily_budget"] = Decimal(budget)
+        reference.load(source, state)
+        self.profile = folder / "intraday.toml"
+        self.profile.write_text(
+            f"""name = "intraday-test"
+[storage]
+landing = "{self.landing}"
+warehouse = "{folder / "state" / "warehouse"}"
+[catalog]
+type = "sqlite"
+uri = "sqlite:///{folder}/state/catalog.db"
+[source]
+url = "{source}"
+[engine]
+duckdb_memory_limit = "1GB"
+[orchestration]
+retries = 0
+[intraday]
+schedule = "0 * * * *"
+business_timezone = "Europe/Berlin"
+"""
+        )
+        self.released = 0
+
+    @property
+    def settings(self) -> Settings:
+        from airlake.settings import load_settings
+
+        return load_settings(str(self.profile), environ={})
+
+    def release_until(self, hour: int) -> int:
+        """Put every file the sink has closed by ``hour``:00 UTC of the day into the landing
+        zone; returns how many files appeared."""
+        from airlake.generator.release import day_slices, release
+
+        slices = day_slices(str(self.staged), self.day)[self.released : hour]
+        for piece in slices:
+            release(str(self.staged), str(self.landing), piece.files)
+        self.released = max(self.released, hour)
+        return sum(len(p.files) for p in slices)
+
+
+@pytest.fixture
+def intraday_lake(tmp_path: Path) -> Callable[..., IntradayLake]:
+    """Make an :class:`IntradayLake` under tmp_path (day, events, seed, budget of the cut)."""
+
+    def make(
+        day: date = date(2026, 11, 2), events: int = 2000, seed: int = 5, budget: str = "0.50"
+    ) -> IntradayLake:
+        return IntradayLake(tmp_path, day, events, seed, budget)
+
+    return make

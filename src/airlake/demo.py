@@ -15,7 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from airlake import reference
@@ -95,6 +95,45 @@ def run_through_airflow(
     failed = [d for d, s in states.items() if not s.endswith("success")]
     if failed:
         raise UserError(f"DAG runs failed for {', '.join(failed)}; see {log}")
+    return states
+
+
+def run_intraday_through_airflow(
+    instants: list[datetime], env: dict[str, str], dags: Path, log: Path
+) -> dict[str, str]:
+    """Run the intraday DAG once per instant (a replay as of that time) with ``dag.test`` in a
+    child process; return each run's state and each task's (``"<instant> <task>"``).
+
+    A run whose alerts task failed is not an error here: that is the DAG reporting an alert.
+    A refresh that failed is.
+    """
+    result = Path(env["AIRFLOW_HOME"]) / "demo-intraday-result.json"
+    result.unlink(missing_ok=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "airlake.orchestration.run_dag",
+        "--dags",
+        str(dags),
+        "--result",
+        str(result),
+        "--intraday",
+        *[at.isoformat() for at in instants],
+    ]
+    with log.open("a") as out:
+        subprocess.run(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    if not result.exists():
+        raise UserError(f"the Airflow run did not finish; see {log}")
+    states: dict[str, str] = json.loads(result.read_text())
+    if "import_errors" in states:
+        raise UserError(f"the DAG did not import: {states['import_errors']}")
+    failed = [
+        at.isoformat()
+        for at in instants
+        if not states.get(f"{at.isoformat()} refresh", "").endswith("success")
+    ]
+    if failed:
+        raise UserError(f"intraday refreshes failed at {', '.join(failed)}; see {log}")
     return states
 
 

@@ -150,6 +150,7 @@ KNOWN_KEYS: frozenset[str] = frozenset(
         "sizing.emr_master_instance_type",
         "sizing.emr_core_instance_type",
         "sizing.emr_core_instance_count",
+        "sizing.emr_intraday_core_instance_count",
         "sizing.emr_core_spot",
         "sizing.athena_bytes_scanned_cutoff",
         "sizing.vpn_enabled",

@@ -39,3 +39,19 @@ def test_cluster_is_sized_from_the_profile() -> None:
     assert core["InstanceCount"] == values["sizing"]["emr_core_instance_count"]
     assert core["Market"] == "SPOT"  # sandbox runs its core nodes on spot
     assert config["ServiceRole"] == "airlake-sandbox-emr-service"
+
+
+def test_intraday_cluster_is_the_daily_one_smaller_and_ends_itself_when_idle() -> None:
+    from airlake.deploy.emr import INTRADAY_IDLE_SECONDS, intraday_cluster_config
+
+    settings = load_settings("production", environ={})
+    values = profile_values("production", environ={})
+    daily = cluster_config(settings, values)
+    intraday = intraday_cluster_config(settings, values)
+    cores = {g["InstanceRole"]: g for g in intraday["Instances"]["InstanceGroups"]}
+    assert cores["CORE"]["InstanceCount"] == values["sizing"]["emr_intraday_core_instance_count"]
+    assert cores["CORE"]["InstanceType"] == values["sizing"]["emr_core_instance_type"]
+    assert intraday["AutoTerminationPolicy"] == {"IdleTimeout": INTRADAY_IDLE_SECONDS}
+    assert intraday["Name"] == "airlake-production-intraday"
+    for key in ("ReleaseLabel", "BootstrapActions", "Configurations", "ServiceRole"):
+        assert intraday[key] == daily[key], key

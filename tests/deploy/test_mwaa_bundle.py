@@ -74,7 +74,8 @@ def test_local_bundle_has_a_startup_script_for_airlakes_own_environment(tmp_path
 def test_bundle_dag_parses_from_the_bundle_alone(tmp_path: Path) -> None:
     bundle = build_bundle("local", tmp_path / "bundle")
     assert "requirements.txt" in bundle.files
-    assert "dags/airlake_daily.py" in bundle.files
+    assert {"dags/airlake_daily.py", "dags/airlake_intraday.py"} <= set(bundle.files)
+    assert {"dags/airlake/plan.json", "dags/airlake/plan_intraday.json"} <= set(bundle.files)
     assert "dags/airlake/environments/local.toml" in bundle.files
     assert not any(f.endswith("plugins.zip") for f in bundle.files)
     dags = tmp_path / "bundle" / "dags"
@@ -94,7 +95,7 @@ def test_bundle_dag_parses_from_the_bundle_alone(tmp_path: Path) -> None:
         check=False,
     )
     assert out.returncode == 0, out.stderr[-2000:]
-    assert "['airlake_daily']" in out.stdout
+    assert "['airlake_daily', 'airlake_intraday']" in out.stdout
 
 
 @pytest.mark.slow

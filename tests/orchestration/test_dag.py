@@ -64,6 +64,45 @@ def test_dagbag_loads_every_dag_file_quickly(
     assert parse_seconds < 30, (
         "generous bound: a DAG file that does real work at parse time would blow it"
     )
+    intraday = bag.dags.get("airlake_intraday")
+    assert intraday is not None
+    assert {t.task_id for t in intraday.tasks} == {"refresh", "alerts"}
+    assert intraday.get_task("alerts").upstream_task_ids == {"refresh"}
+    assert intraday.max_active_runs == 1
+    assert not intraday.catchup
+
+
+def test_intraday_dag_runs_on_the_profiles_schedule_in_its_business_time_zone(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, local_settings: Settings
+) -> None:
+    from datetime import UTC, datetime
+
+    from airlake.orchestration.compat import dagbag
+
+    profile = _write_profile(tmp_path / "p.toml", local_settings)
+    profile.write_text(
+        profile.read_text()
+        + '[intraday]\nschedule = "*/15 6-21 * * *"\nbusiness_timezone = "Europe/Berlin"\n'
+    )
+    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path))
+    monkeypatch.setenv("AIRLAKE_ENV", str(profile))
+    bag = dagbag(str(DAGS))
+    assert bag.import_errors == {}
+    timetable = bag.dags["airlake_intraday"].timetable
+    # 21:45 Berlin is the day's last tick; the next is 06:00 Berlin = 05:00 UTC in winter
+    after = datetime(2026, 11, 2, 20, 50, tzinfo=UTC)
+    nxt = timetable.next_dagrun_info(
+        last_automated_data_interval=None,
+        restriction=_restriction(after),
+    )
+    assert nxt is not None
+    assert nxt.run_after == datetime(2026, 11, 3, 5, 0, tzinfo=UTC)
+
+
+def _restriction(earliest):  # the next tick from a given time (catchup off would use the clock)
+    from airflow.timetables.base import TimeRestriction
+
+    return TimeRestriction(earliest=earliest, latest=None, catchup=True)
 
 
 @pytest.mark.slow
@@ -133,3 +172,55 @@ def test_spark_mode_submits_every_stage_with_spark_submit(
             in command
         )
     assert dag.get_task("quality_gate").upstream_task_ids == {"ingest"}
+
+
+@pytest.mark.slow
+def test_intraday_dag_refreshes_through_airflow_and_fails_with_the_alert_text(
+    intraday_lake, tmp_path: Path
+) -> None:
+    """Two refreshes as the day's files arrive, replayed as of 08:00 and 11:00 UTC through the
+    real DAG file and Airflow; one campaign's budget is cut so that its alert fires."""
+    import subprocess
+    import sys
+    from datetime import UTC, datetime
+
+    from airlake.demo import run_intraday_through_airflow
+    from airlake.stages import run_stage
+
+    lake = intraday_lake()
+    with open_run(lake.settings) as ctx:
+        run_stage(ctx, "extract", lake.day)  # the campaigns and their budgets
+    env = airflow_environment(tmp_path / "af-state", DAGS, str(lake.profile))
+    log = tmp_path / "airflow.log"
+    migrate(env, log)
+    instants = [datetime(2026, 11, 2, 8, tzinfo=UTC), datetime(2026, 11, 2, 11, tzinfo=UTC)]
+    states = {}
+    for at in instants:
+        assert lake.release_until(at.hour) > 0
+        states.update(run_intraday_through_airflow([at], env, DAGS, log))
+
+    with open_run(lake.settings) as ctx:
+        pacing = read_table(ctx.catalog, "reports.pacing_intraday").to_pylist()
+        alerts = read_table(ctx.catalog, "reports.alerts").to_pylist()
+    assert {r["as_of"] for r in pacing} == set(instants)  # each refresh as of its replay time
+    cut = [r for r in pacing if r["campaign_id"] == lake.cut and r["as_of"] == instants[-1]]
+    assert cut and cut[0]["spend"] > cut[0]["daily_budget"], cut
+    open_alerts = [a for a in alerts if a["is_open"]]
+    assert any(a["subject"] == lake.cut for a in open_alerts), open_alerts
+
+    # the alerts task agrees with `airlake alerts`, and its failure carries the alerts' text
+    cli = subprocess.run(
+        [str(Path(sys.executable).parent / "airlake"), "alerts", "--env", str(lake.profile)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert cli.returncode == 1
+    last = instants[-1].isoformat()
+    assert states[f"{last} refresh"].endswith("success")
+    assert states[f"{last} alerts"].endswith("failed")
+    assert states[last].endswith("failed")
+    text = log.read_text()
+    assert "open alerts:" in text
+    for alert in open_alerts:
+        assert alert["message"] in text, alert["message"]

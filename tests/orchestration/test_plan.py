@@ -62,3 +62,63 @@ def test_the_dag_side_imports_only_the_standard_library_airflow_and_itself() -> 
                     assert (
                         top in allowed or top in sys.stdlib_module_names or top in {"packaging"}
                     ), (path.name, name)
+
+
+# -- the intraday plan ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("profile", ["local", "team", "production"])
+def test_intraday_plan_round_trips_through_json(profile: str) -> None:
+    from airlake.deploy.intraday_plan import intraday_plan_for
+
+    plan = intraday_plan_for(profile_values(profile))
+    assert DagPlan.from_json(plan.to_json()) == plan
+    assert plan.dag_id == "airlake_intraday" and plan.sensor is None and not plan.catchup
+
+
+def test_intraday_plan_takes_schedule_and_time_zone_from_the_profile() -> None:
+    from airlake.deploy.intraday_plan import intraday_plan_for
+
+    values = profile_values("local")
+    values["intraday"] = {"schedule": "*/15 6-21 * * *", "business_timezone": "Europe/Madrid"}
+    plan = intraday_plan_for(values)
+    assert (plan.schedule, plan.timezone) == ("*/15 6-21 * * *", "Europe/Madrid")
+
+
+def test_local_intraday_plan_refreshes_then_checks_alerts_with_airlake() -> None:
+    from airlake.deploy.intraday_plan import intraday_plan_for
+    from airlake.orchestration.plan import NOW
+
+    plan = intraday_plan_for(profile_values("local"))
+    refresh, alerts = plan.tasks
+    assert refresh.command == ("{airlake}", "refresh", "--env", "{profile}", "--now", NOW)
+    assert (alerts.kind, alerts.command, alerts.retries) == (
+        "alerts",
+        ("{airlake}", "alerts", "--env", "{profile}"),
+        0,
+    )
+    assert plan.params == {"now": ""}
+
+
+def test_emr_intraday_plan_refreshes_on_the_kept_cluster_and_asks_athena_for_alerts() -> None:
+    from airlake.deploy.intraday_plan import ALERTS_QUERY, intraday_plan_for
+    from airlake.orchestration.plan import NOW
+
+    plan = intraday_plan_for(profile_values("production"))
+    refresh, alerts = plan.tasks
+    (step,) = refresh.steps
+    args = step["HadoopJarStep"]["Args"]
+    assert args[args.index("--py-files") + 3 :] == [
+        "--refresh",
+        "--env",
+        "production",
+        "--now",
+        NOW,
+    ]
+    assert step["ActionOnFailure"] == "CONTINUE"
+    assert (alerts.kind, alerts.query) == ("alerts", ALERTS_QUERY)
+    assert plan.emr is not None and plan.emr.keep_name == "airlake-production-intraday"
+    assert plan.emr.cluster["AutoTerminationPolicy"]["IdleTimeout"] > 3600
+    import sqlglot
+
+    sqlglot.parse_one(ALERTS_QUERY, read="trino")

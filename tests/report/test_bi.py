@@ -164,3 +164,35 @@ def test_the_copy_is_the_current_snapshot_after_a_delete(
         )
     finally:
         con.close()
+
+
+@pytest.mark.slow
+def test_bi_file_carries_the_as_of_time_of_the_newest_refresh(intraday_lake) -> None:
+    from airlake.report.bi import default_bi_path
+    from airlake.stages import run_stage
+    from airlake.stages.refresh import run_refresh
+    from airlake.tables import read_table
+
+    lake = intraday_lake()
+    settings = lake.settings
+    assert lake.release_until(9) > 0  # the files the sink closed by 09:00 UTC
+    as_of = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    with open_run(settings) as ctx:
+        run_stage(ctx, "extract", lake.day)  # the campaigns and their budgets
+        run_refresh(ctx, as_of)
+        pacing = read_table(ctx.catalog, "reports.pacing_intraday").to_pylist()
+    assert pacing
+    con = duckdb.connect(str(default_bi_path(settings)), read_only=True)
+    try:
+        info = con.execute(
+            "SELECT business_date, as_of, data_through FROM main.refresh_info"
+        ).fetchall()
+        tables = {r[0] for r in con.execute("SELECT table_name FROM main.published").fetchall()}
+    finally:
+        con.close()
+    newest_event = max(r["data_through"] for r in pacing)
+    assert [(d, a.astimezone(UTC), t.astimezone(UTC)) for d, a, t in info] == [
+        (lake.day, as_of, newest_event)
+    ]
+    assert newest_event <= as_of
+    assert {"reports.pacing_intraday", "reports.alerts"} <= tables

@@ -76,6 +76,69 @@ def steps_for_run(
     ]
 
 
+def refresh_submit_args(env: str, package_uri: str, entry_uri: str, now: str) -> list[str]:
+    """The ``spark-submit`` command line of one intraday refresh as of ``now`` (ISO 8601)."""
+    conf = [item for key, value in SPARK_CONF.items() for item in ("--conf", f"{key}={value}")]
+    return [
+        "spark-submit",
+        "--deploy-mode",
+        "cluster",
+        *conf,
+        "--py-files",
+        package_uri,
+        entry_uri,
+        "--refresh",
+        "--env",
+        env,
+        "--now",
+        now,
+    ]
+
+
+def refresh_step(settings: Settings, package_uri: str, entry_uri: str, now: str) -> dict[str, Any]:
+    """The EMR Spark Step of one intraday refresh (``CONTINUE`` on failure: the cluster is
+    shared by the day's refreshes; the next one picks up what this one did not commit)."""
+    return {
+        "Name": f"airlake {settings.environment} refresh",
+        "ActionOnFailure": "CONTINUE",
+        "HadoopJarStep": {
+            "Jar": "command-runner.jar",
+            "Args": refresh_submit_args(settings.environment, package_uri, entry_uri, now),
+        },
+    }
+
+
+INTRADAY_IDLE_SECONDS = 75 * 60
+"""How long the intraday cluster stays up without a step: longer than the gap between two
+refreshes on an hourly schedule (the sandbox's) plus a slow refresh, so it lives through the
+business day and ends itself 75 minutes after the day's last refresh."""
+
+
+def intraday_cluster_name(settings: Settings) -> str:
+    """The name by which the intraday DAG finds the day's cluster."""
+    return f"airlake-{settings.environment}-intraday"
+
+
+def intraday_cluster_config(settings: Settings, values: Mapping[str, Any]) -> dict[str, Any]:
+    """``run_job_flow`` arguments of the intraday cluster: the daily cluster's release, roles,
+    bootstrap and instance types, with the profile's intraday core count and an idle
+    auto-termination instead of a terminate task (pure)."""
+    sizing = values.get("sizing", {}) if isinstance(values.get("sizing"), Mapping) else {}
+    config = cluster_config(settings, values)
+    cores = int(sizing.get("emr_intraday_core_instance_count", 1))
+    groups = [
+        {**g, "InstanceCount": cores} if g["InstanceRole"] == "CORE" else g
+        for g in config["Instances"]["InstanceGroups"]
+    ]
+    return {
+        **config,
+        "Name": intraday_cluster_name(settings),
+        "Instances": {**config["Instances"], "InstanceGroups": groups},
+        "AutoTerminationPolicy": {"IdleTimeout": INTRADAY_IDLE_SECONDS},
+        "Tags": [*config["Tags"], {"Key": "airlake:role", "Value": "intraday"}],
+    }
+
+
 def artifacts_uri(settings: Settings, values: Mapping[str, Any]) -> str:
     """Where the bundle's EMR artifacts (package, entry, bootstrap, wheelhouse) are uploaded."""
     storage = values.get("storage", {}) if isinstance(values.get("storage"), Mapping) else {}

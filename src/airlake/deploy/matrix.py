@@ -7,14 +7,16 @@ For every target (``make matrix``; ``python -m airlake.deploy.matrix [--targets 
    environment on the target's Python (``uv sync --no-editable`` of the lock: airlake built as a
    wheel, without Airflow or Spark);
 2. DagBag of the bundle of every shipped profile, with ``dags/`` on ``sys.path`` as on MWAA:
-   no import error, one DAG each;
+   no import error, the daily and the intraday DAG each;
 3. one generated day end to end in local mode through Airflow (``dag.test``), every table
    compared with the same day run directly on the project's lock;
 4. one day in emr mode against moto's server on 127.0.0.1: the cluster request, the steps, the
    Athena statements and the landing sensor run on the target's own boto3 and Amazon provider.
    Simulated at the one boundary moto cannot play: an EMR step never completes in moto, so the
    step sensor's poke reports success and the Spark jobs themselves do not run there;
-5. for the EMR release (``--emr``): the day's stages as EMR runs them — ``spark-submit`` of the
+5. the intraday DAG (:mod:`airlake.deploy.matrix_intraday`): a day of refreshes in local mode
+   through the target's Airflow, and two emr-mode refreshes against moto;
+6. for the EMR release (``--emr``): the day's stages as EMR runs them — ``spark-submit`` of the
    bundle's step artifacts on the release's Spark (pyspark 3.5.2) and Python 3.11, with
    airlake's packages installed offline from the bundle's wheelhouse by the bootstrap action's
    own pip command — tables compared as in 3.
@@ -94,6 +96,8 @@ class TargetResult:
     parse: str = ""
     local: str = ""
     emr: str = ""
+    intraday: str = ""
+    intraday_emr: str = ""
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -104,7 +108,8 @@ class TargetResult:
         return (
             f"{self.target:<13} py{self.python:<5} install {self.install_seconds:6.1f}s  "
             f"parse {self.parse_seconds:5.1f}s {self.parse:<14} local {self.local:<18} "
-            f"emr {self.emr:<18} {'ok' if self.ok else 'FAILED: ' + ' | '.join(self.problems)}"
+            f"emr {self.emr:<18} intraday {self.intraday:<24} {self.intraday_emr:<18} "
+            f"{'ok' if self.ok else 'FAILED: ' + ' | '.join(self.problems)}"
         )
 
 
@@ -332,7 +337,7 @@ def check_bundles(result: TargetResult, python: Path, version: str, work: Path, 
         seconds += float(parsed.get("seconds", 0))
         if not parsed:
             result.problems.append(f"{profile}: DagBag did not run (see {log})")
-        elif parsed["errors"] or parsed["dags"] != ["airlake_daily"]:
+        elif parsed["errors"] or parsed["dags"] != ["airlake_daily", "airlake_intraday"]:
             result.problems.append(f"{profile}: {parsed['errors'] or parsed['dags']}")
         else:
             ok += 1
@@ -462,6 +467,10 @@ def check_target(name: str, fx: Fixture, cache: Path, uv: str) -> TargetResult:
         check_bundles(result, python, version, fx.work / name, log)
         check_local_day(result, python, airlake_bin, version, fx, log)
         check_emr_day(result, python, version, fx, log)
+        from airlake.deploy.matrix_intraday import check_intraday_emr, check_intraday_local
+
+        check_intraday_local(result, python, airlake_bin, version, fx, log)
+        check_intraday_emr(result, python, version, fx, log)
     except (UserError, subprocess.SubprocessError, OSError) as exc:
         result.problems.append(str(exc))
     return result

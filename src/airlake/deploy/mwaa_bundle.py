@@ -1,11 +1,13 @@
-"""``airlake mwaa bundle``: what an MWAA environment needs to run the airlake DAG.
+"""``airlake mwaa bundle``: what an MWAA environment needs to run the airlake DAGs.
 
 The bundle is a folder to sync to the environment's S3 source bucket::
 
-    dags/airlake_daily.py              the DAG: builds operators from the precomputed plan
-    dags/.airflowignore                the scheduler parses only the DAG file, not the package
+    dags/airlake_daily.py              the daily DAG: builds operators from the precomputed plan
+    dags/airlake_intraday.py           the intraday DAG (refreshes + alerts), from its own plan
+    dags/.airflowignore                the scheduler parses only the DAG files, not the package
     dags/airlake/                      the DAG side of airlake (orchestration/: standard library
-                                       + Airflow + the Amazon provider), the plan, the profile
+                                       + Airflow + the Amazon provider), the plans
+                                       (plan.json, plan_intraday.json), the profile
     requirements.txt                   the target's constraints line, nothing else: the worker
                                        needs only what the MWAA image ships
     startup.sh                         (local/team mode only) airlake's own virtualenv beside
@@ -88,15 +90,22 @@ export AIRLAKE_BIN="{VENV}/bin/airlake"
 """
 
 
-def _dag_file(name: str) -> str:
+DAG_FILES = {
+    "airlake_daily.py": ("daily", "plan.json"),
+    "airlake_intraday.py": ("intraday", "plan_intraday.json"),
+}
+"""The bundle's DAG files: (which DAG, the plan it reads from dags/airlake/)."""
+
+
+def _dag_file(name: str, kind: str = "daily", plan: str = "plan.json") -> str:
     return (
-        f'"""airlake\'s daily Airflow DAG for the {name} environment (MWAA bundle).\n\n'
-        'Built from the plan in airlake/plan.json; imports nothing but Airflow."""\n\n'
+        f'"""airlake\'s {kind} Airflow DAG for the {name} environment (MWAA bundle).\n\n'
+        f'Built from the plan in airlake/{plan}; imports nothing but Airflow."""\n\n'
         "from pathlib import Path\n\n"
         "from airlake.orchestration.dag import build_dag\n"
         "from airlake.orchestration.plan import load_plan\n\n"
         "HERE = Path(__file__).resolve().parent\n"
-        'dag = build_dag(load_plan(HERE / "airlake" / "plan.json"), '
+        f'dag = build_dag(load_plan(HERE / "airlake" / "{plan}"), '
         f'profile=str(HERE / "airlake" / "environments" / "{name}.toml"))\n'
     )
 
@@ -189,6 +198,7 @@ def build_bundle(
     ``wheelhouse`` (an architecture: aarch64 or x86_64) also downloads the wheels the EMR
     bootstrap action (emr mode) or the startup script (local/team mode) installs offline.
     """
+    from airlake.deploy.intraday_plan import intraday_plan_for
     from airlake.deploy.plan import plan_for
     from airlake.deploy.wheelhouse import fill_wheelhouse
 
@@ -197,7 +207,7 @@ def build_bundle(
         mwaa_version or str(values.get("mwaa", {}).get("airflow_version", DEFAULT_MWAA_VERSION))
     )
     settings = settings_from_values(values)
-    plan = plan_for(values)
+    plans = {"plan.json": plan_for(values), "plan_intraday.json": intraday_plan_for(values)}
     name = str(values.get("name", env))
     for stale in ("dags", "artifacts", "plugins", "startup.sh", "requirements.txt"):
         target = out / stale
@@ -207,11 +217,13 @@ def build_bundle(
             target.unlink()
     package = out / "dags" / "airlake"
     _copy_dag_side(package)
-    (package / "plan.json").write_text(plan.to_json() + "\n", encoding="utf-8")
+    for file_name, plan in plans.items():
+        (package / file_name).write_text(plan.to_json() + "\n", encoding="utf-8")
     (package / "environments").mkdir()
     source = Path(env) if env.endswith(".toml") else profile_dir() / f"{env}.toml"
     shutil.copyfile(source, package / "environments" / f"{name}.toml")
-    (out / "dags" / "airlake_daily.py").write_text(_dag_file(name), encoding="utf-8")
+    for dag_file, (kind, plan_file) in DAG_FILES.items():
+        (out / "dags" / dag_file).write_text(_dag_file(name, kind, plan_file), encoding="utf-8")
     (out / "dags" / ".airflowignore").write_text("airlake/\n", encoding="utf-8")
     (out / "requirements.txt").write_text(requirements_text(version), encoding="utf-8")
     if settings.engine is EngineMode.EMR:

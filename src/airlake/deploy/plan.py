@@ -150,7 +150,7 @@ def plan_for(
             or None,
         )
     else:
-        tasks = _local_tasks(mode, spark_master, spark_entry or _default_entry())
+        tasks = _local_tasks(mode, spark_master, spark_entry or default_entry())
     start = str(orchestration.get("start_date", "2026-01-01"))
     return DagPlan(
         dag_id=DAG_ID,
@@ -175,7 +175,8 @@ def plan_for(
     )
 
 
-def _default_entry() -> str:
+def default_entry() -> str:
+    """The Spark job entry (``airlake/jobs/spark_job.py``) of the installed package."""
     from importlib.util import find_spec
     from pathlib import Path
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import airflow
 from airflow.timetables.interval import CronDataIntervalTimetable
+from airflow.timetables.trigger import CronTriggerTimetable
 from packaging.version import Version
 
 AIRFLOW_VERSION = Version(airflow.__version__)
@@ -20,22 +21,34 @@ AIRFLOW_3 = AIRFLOW_VERSION.major >= 3
 try:  # Airflow 3: the Task SDK and the standard provider
     from airflow.providers.standard.operators.bash import BashOperator
     from airflow.providers.standard.operators.empty import EmptyOperator
+    from airflow.providers.standard.operators.python import PythonOperator
     from airflow.providers.standard.sensors.python import PythonSensor
-    from airflow.sdk import DAG
+    from airflow.sdk import DAG, Param
 except ImportError:  # pragma: no cover - exercised by the target matrix on Airflow 2.10 / 2.11
     from airflow.models.dag import DAG  # type: ignore[no-redef,assignment]
+    from airflow.models.param import Param  # type: ignore[no-redef,assignment]
     from airflow.operators.bash import BashOperator  # type: ignore[no-redef]
     from airflow.operators.empty import EmptyOperator  # type: ignore[no-redef]
+    from airflow.operators.python import PythonOperator  # type: ignore[no-redef]
     from airflow.sensors.python import PythonSensor  # type: ignore[no-redef]
+try:  # Airflow 3.1+: the Task SDK's exception; 3.0.6 and 2.x have it in airflow.exceptions only
+    from airflow.sdk.exceptions import AirflowFailException
+except ImportError:  # pragma: no cover - exercised by the target matrix on 2.x and 3.0
+    from airflow.exceptions import AirflowFailException  # type: ignore[no-redef,assignment]
 
 __all__ = [
     "AIRFLOW_3",
     "DAG",
+    "AirflowFailException",
     "BashOperator",
     "EmptyOperator",
+    "Param",
+    "PythonOperator",
     "PythonSensor",
+    "cron_timetable",
     "dagbag",
     "daily_timetable",
+    "test_at",
 ]
 
 
@@ -43,6 +56,13 @@ def daily_timetable() -> CronDataIntervalTimetable:
     """A daily schedule whose run for day D has data interval [D, D+1) on every version
     (Airflow 3's default cron timetable would make the logical date D+1 instead)."""
     return CronDataIntervalTimetable("0 0 * * *", timezone="UTC")
+
+
+def cron_timetable(cron: str, timezone: str) -> CronTriggerTimetable:
+    """A run at every tick of ``cron`` read in ``timezone`` (business hours stay business hours
+    across daylight-saving changes), on every version: Airflow 2 would read a plain cron string
+    as data intervals, Airflow 3 as triggers."""
+    return CronTriggerTimetable(cron, timezone=timezone)
 
 
 def dagbag(folder: str) -> Any:
@@ -68,3 +88,10 @@ def test_day(dag: Any, day: Any) -> Any:
     if AIRFLOW_3:
         return dag.test(logical_date=at)
     return dag.test(execution_date=at)  # pragma: no cover
+
+
+def test_at(dag: Any, at: Any, conf: dict[str, Any] | None = None) -> Any:
+    """Run ``dag`` in-process once, as a run for the moment ``at`` with the run ``conf``."""
+    if AIRFLOW_3:
+        return dag.test(logical_date=at, run_conf=conf)
+    return dag.test(execution_date=at, run_conf=conf)  # pragma: no cover

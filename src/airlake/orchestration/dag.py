@@ -1,4 +1,4 @@
-"""The daily DAG, built from a :class:`~airlake.orchestration.plan.DagPlan`.
+"""The daily and the intraday DAG, built from a :class:`~airlake.orchestration.plan.DagPlan`.
 
 The plan says what runs (see :mod:`airlake.orchestration.plan`); this module only turns it into
 operators, so parsing the DAG needs Airflow and (in emr mode) the Amazon provider — nothing of
@@ -9,7 +9,11 @@ airlake's pipeline, and no database, Variable or network access at parse time.
 - ``spark``: each stage is a ``spark-submit`` of the airlake job against a Spark master;
 - ``emr``: a transient EMR cluster sized from the profile (or an existing one), each stage an
   EMR Spark Step plus a step sensor, the report models as Athena (Trino) statements. This is the
-  form MWAA runs.
+  form MWAA runs. The intraday refreshes share one cluster kept up during business hours.
+
+The intraday DAG (``airlake_intraday``) runs ``airlake refresh`` at every tick of the profile's
+``[intraday] schedule``, then an alerts task that fails, with the alerts' text, while any alert
+is open.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import os
 import shlex
 import sys
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,13 +31,22 @@ from airlake.orchestration.compat import (
     DAG,
     BashOperator,
     EmptyOperator,
+    Param,
+    PythonOperator,
     PythonSensor,
+    cron_timetable,
     daily_timetable,
 )
-from airlake.orchestration.plan import DagPlan, TaskPlan
+from airlake.orchestration.plan import NOW_PATTERN, DagPlan, TaskPlan
 
 DAG_ID = "airlake_daily"
 AIRLAKE_BIN_VARIABLE = "AIRLAKE_BIN"
+
+
+_PARAM_DOCS = {
+    "now": "Replay the refresh as of this time (ISO 8601, e.g. 2026-11-02T12:00:00+00:00); "
+    "empty: the wall clock when the task starts.",
+}
 
 
 def airlake_executable() -> str:
@@ -65,10 +79,18 @@ def build_dag(plan: DagPlan, profile: str | None = None) -> DAG:
     dag = DAG(
         dag_id=plan.dag_id,
         description=plan.description,
-        schedule=daily_timetable(),
+        schedule=cron_timetable(plan.schedule, plan.timezone)
+        if plan.schedule
+        else daily_timetable(),
         start_date=datetime.fromisoformat(plan.start_date),
-        catchup=True,
+        catchup=plan.catchup,
         max_active_runs=1,
+        params={
+            name: Param(
+                default, type="string", pattern=NOW_PATTERN, description=_PARAM_DOCS.get(name, "")
+            )
+            for name, default in plan.params.items()
+        },
         default_args={
             "owner": "airlake",
             "retries": plan.retries,
@@ -80,35 +102,41 @@ def build_dag(plan: DagPlan, profile: str | None = None) -> DAG:
         doc_md=plan.doc_md or __doc__,
     )
     with dag:
-        wait = PythonSensor(
-            task_id="wait_for_landing",
-            python_callable=tasks.landing_complete,
-            op_kwargs={
-                "landing_uri": plan.sensor.landing_uri,
-                "aws_conn_id": plan.sensor.aws_conn_id,
-                "command": _argv(plan.sensor.command, profile) if plan.sensor.command else [],
-            },
-            mode="reschedule" if plan.sensor.reschedule else "poke",
-            poke_interval=plan.sensor.poke_seconds,
-            timeout=plan.sensor.timeout_seconds,
-            soft_fail=False,
-            retries=0,
-        )
-        previous: Any = wait
+        previous: Any = _sensor(plan, profile) if plan.sensor is not None else None
         cluster_id = ""
         create = None
         if plan.emr is not None:
             cluster_id, create = _cluster(plan)
             if create is not None:
-                wait >> create
+                if previous is not None:
+                    previous >> create
                 previous = create
         for task in plan.tasks:
             first, last = _task(plan, task, profile, cluster_id)
-            previous >> first
+            if previous is not None:
+                previous >> first
             previous = last
-        if create is not None:
+        if create is not None and plan.emr is not None and not plan.emr.keep_name:
             _terminate(cluster_id, previous)
     return dag
+
+
+def _sensor(plan: DagPlan, profile: str) -> Any:
+    assert plan.sensor is not None
+    return PythonSensor(
+        task_id="wait_for_landing",
+        python_callable=tasks.landing_complete,
+        op_kwargs={
+            "landing_uri": plan.sensor.landing_uri,
+            "aws_conn_id": plan.sensor.aws_conn_id,
+            "command": _argv(plan.sensor.command, profile) if plan.sensor.command else [],
+        },
+        mode="reschedule" if plan.sensor.reschedule else "poke",
+        poke_interval=plan.sensor.poke_seconds,
+        timeout=plan.sensor.timeout_seconds,
+        soft_fail=False,
+        retries=0,
+    )
 
 
 def _extra(task: TaskPlan) -> dict[str, Any]:
@@ -121,6 +149,31 @@ def _task(plan: DagPlan, task: TaskPlan, profile: str, cluster_id: str) -> tuple
             task_id=task.task_id, bash_command=_command(task, profile), doc=task.doc, **_extra(task)
         )
         return op, op
+    if task.kind == "alerts":
+        # a Python task rather than a BashOperator: its failure carries the alerts' text,
+        # which a failed shell command would leave in the log only
+        callable_: Callable[..., Any]
+        kwargs: dict[str, Any]
+        if task.query:
+            assert plan.athena is not None
+            callable_ = tasks.open_alerts_athena
+            kwargs = {
+                "query": task.query,
+                "database": plan.athena.database,
+                "workgroup": plan.athena.workgroup,
+                "output_location": plan.athena.output_location or "",
+            }
+        else:
+            callable_ = tasks.open_alerts
+            kwargs = {"command": _argv(task.command, profile)}
+        alerts = PythonOperator(
+            task_id=task.task_id,
+            python_callable=callable_,
+            op_kwargs=kwargs,
+            doc=task.doc,
+            **_extra(task),
+        )
+        return alerts, alerts
     if task.kind == "athena":
         from airflow.providers.amazon.aws.operators.athena import AthenaOperator
 
@@ -164,6 +217,15 @@ def _cluster(plan: DagPlan) -> tuple[str, Any]:
     assert plan.emr is not None
     if plan.emr.cluster_id:
         return plan.emr.cluster_id, None
+    if plan.emr.keep_name:
+        kept = PythonOperator(
+            task_id="cluster",
+            python_callable=tasks.kept_cluster,
+            op_kwargs={"name": plan.emr.keep_name, "config": dict(plan.emr.cluster)},
+            doc="The cluster of the day's refreshes: the one still up, else a new one that "
+            "terminates itself when idle.",
+        )
+        return "{{ ti.xcom_pull(task_ids='cluster') }}", kept
     from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator
 
     create = EmrCreateJobFlowOperator(

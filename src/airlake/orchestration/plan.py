@@ -1,4 +1,4 @@
-"""What the daily DAG consists of, as plain data: the DAG file builds operators from it.
+"""What a DAG (daily or intraday) consists of, as plain data: the DAG file builds operators.
 
 A plan is computed from a profile by :func:`airlake.deploy.plan.plan_for` — in-process for a
 self-hosted Airflow that has airlake installed, or once by ``airlake mwaa bundle``, which writes
@@ -10,7 +10,10 @@ Task kinds:
   own environment, or ``spark-submit``); ``{airlake}`` in it is the airlake executable and
   ``{profile}`` the profile, both resolved where the DAG is parsed;
 - ``emr_step``: EMR Spark Steps added to the run's cluster, then a step sensor;
-- ``athena``: one Athena statement.
+- ``athena``: one Athena statement;
+- ``alerts``: a command that prints the open alerts and exits 1 when there are any (``airlake
+  alerts``), or (with ``query``) an Athena query whose rows are the open alerts: the task fails
+  with the alerts' text, so Airflow's failure notifications (email, callbacks → SNS) carry it.
 Dates are Airflow templates (``{{ data_interval_start | ds }}``), filled in at run time.
 """
 
@@ -23,6 +26,16 @@ from typing import Any
 
 DAY = "{{ data_interval_start | ds }}"
 """The run's day: the start of its data interval (day D runs over [D, D+1))."""
+
+NOW = '{{ params.now or macros.datetime.now().astimezone().isoformat(timespec="seconds") }}'
+"""The intraday run's clock: the run conf's ``now`` (a replay, e.g. ``{"now": "2026-11-02T12:00:00+00:00"}``),
+else the wall clock when the task starts. Not the run's logical time: a refresh that starts
+late (a retry, a queue) must project pacing from the time it actually reads, or it would see
+spend beyond its as-of time and over-project."""
+
+NOW_PATTERN = r"^$|^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$"
+"""What a run conf's ``now`` may be (checked by Airflow when the run is triggered): empty, or
+an ISO 8601 time — nothing a shell would read as more than one word."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +64,13 @@ class SensorPlan:
 
 @dataclass(frozen=True, slots=True)
 class EmrPlan:
-    """A transient cluster (``cluster`` = run_job_flow arguments) or an existing one."""
+    """A transient cluster (``cluster`` = run_job_flow arguments) or an existing one; with
+    ``keep_name``, the cluster of that name that is still up (else a new one from ``cluster``,
+    which ends itself after an idle time): the intraday refreshes share it all day."""
 
     cluster: dict[str, Any] = field(default_factory=dict)
     cluster_id: str = ""
+    keep_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +89,18 @@ class DagPlan:
     start_date: str
     retries: int
     retry_delay_minutes: float
-    sensor: SensorPlan
+    sensor: SensorPlan | None
     tasks: tuple[TaskPlan, ...]
     emr: EmrPlan | None = None
     athena: AthenaPlan | None = None
     doc_md: str = ""
+    schedule: str = ""
+    """A cron expression read in ``timezone`` (one run per tick); empty: daily, one run per
+    day's data interval."""
+    timezone: str = "UTC"
+    catchup: bool = True
+    params: dict[str, str] = field(default_factory=dict)
+    """Run parameters (a trigger's conf overrides them), e.g. the intraday ``now``."""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, sort_keys=True)
@@ -85,8 +108,10 @@ class DagPlan:
     @classmethod
     def from_json(cls, text: str) -> DagPlan:
         raw = json.loads(text)
-        raw["sensor"] = SensorPlan(
-            **{**raw["sensor"], "command": tuple(raw["sensor"].get("command", ()))}
+        raw["sensor"] = (
+            SensorPlan(**{**raw["sensor"], "command": tuple(raw["sensor"].get("command", ()))})
+            if raw.get("sensor")
+            else None
         )
         raw["tasks"] = tuple(
             TaskPlan(

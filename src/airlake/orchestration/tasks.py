@@ -1,4 +1,5 @@
-"""What the worker itself runs: the landing sensor. Standard library + the Amazon provider only.
+"""What the worker itself runs: the landing sensor, the alerts check and the intraday cluster
+lookup. Standard library + Airflow + the Amazon provider only.
 
 Every other task runs airlake in its own environment (``airlake run``), on Spark or EMR, or on
 Athena, so the Airflow worker never imports airlake's pipeline and its dependency pins never
@@ -101,3 +102,111 @@ def landing_complete(
     else:
         keys = _local_keys(Path(landing_uri.removeprefix("file://")), day)
     return day_is_complete(keys, day)
+
+
+ALERTS_OPEN = 1
+"""Exit code of ``airlake alerts`` while an alert is open."""
+
+
+def alerts_failure(text: str) -> str:
+    """The failure message of the alerts task: the open alerts, as ``airlake alerts`` or the
+    query printed them (pure)."""
+    body = text.strip() or "(no alert text)"
+    return f"open alerts:\n{body}"
+
+
+def open_alerts(command: Sequence[str], **context: Any) -> str:
+    """Run ``airlake alerts``: succeed when no alert is open; fail, without retries, with the
+    alerts' text when one is; an error of the command itself fails with its error line."""
+    from airlake.orchestration.compat import AirflowFailException
+
+    done = subprocess.run(list(command), capture_output=True, text=True, check=False)
+    if done.returncode == 0:
+        return done.stdout.strip()
+    if done.returncode == ALERTS_OPEN and done.stdout.strip():
+        raise AirflowFailException(alerts_failure(done.stdout))
+    raise RuntimeError(f"{' '.join(command)} failed: {done.stderr.strip()[-2000:]}")
+
+
+def alert_lines(rows: Sequence[Sequence[str]]) -> list[str]:
+    """One line per open alert from the query's rows (severity, rule, subject, message), the
+    header row left out (pure)."""
+    return [f"{r[0]}  {r[1]}  {r[2]}  {r[3]}" for r in rows[1:] if len(r) >= 4]
+
+
+def _athena_rows(client: Any, execution_id: str) -> list[list[str]]:
+    rows: list[list[str]] = []
+    token = None
+    while True:
+        page = client.get_query_results(
+            QueryExecutionId=execution_id, **({"NextToken": token} if token else {})
+        )
+        rows += [
+            [cell.get("VarCharValue", "") for cell in row.get("Data", [])]
+            for row in page["ResultSet"].get("Rows", [])
+        ]
+        token = page.get("NextToken")
+        if not token:
+            return rows
+
+
+def open_alerts_athena(
+    query: str,
+    database: str,
+    workgroup: str,
+    output_location: str = "",
+    aws_conn_id: str = "aws_default",
+    poll_seconds: float = 2.0,
+    **context: Any,
+) -> int:
+    """The emr-mode alerts task: ``query`` (the open rows of ``reports.alerts``) on Athena;
+    fail, without retries, with the alerts' text when it returns any row."""
+    import time
+
+    from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
+
+    from airlake.orchestration.compat import AirflowFailException
+
+    client = AwsBaseHook(aws_conn_id=aws_conn_id, client_type="athena").get_conn()
+    started = client.start_query_execution(
+        QueryString=query,
+        QueryExecutionContext={"Database": database},
+        WorkGroup=workgroup,
+        **({"ResultConfiguration": {"OutputLocation": output_location}} if output_location else {}),
+    )
+    execution_id = started["QueryExecutionId"]
+    while True:
+        status = client.get_query_execution(QueryExecutionId=execution_id)["QueryExecution"]
+        state = status["Status"]["State"]
+        if state == "SUCCEEDED":
+            break
+        if state in ("FAILED", "CANCELLED"):
+            reason = status["Status"].get("StateChangeReason", "")
+            raise RuntimeError(f"the alerts query {state.lower()}: {reason}")
+        time.sleep(poll_seconds)
+    lines = alert_lines(_athena_rows(client, execution_id))
+    if lines:
+        raise AirflowFailException(alerts_failure("\n".join(lines)))
+    return 0
+
+
+LIVE_CLUSTER_STATES = ("STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING")
+
+
+def kept_cluster(
+    name: str, config: dict[str, Any], aws_conn_id: str = "aws_default", **context: Any
+) -> str:
+    """The id of the live EMR cluster called ``name`` (the day's refreshes share it), else of a
+    new one started from ``config`` (``run_job_flow`` arguments with an idle auto-termination,
+    so it ends itself after business hours)."""
+    from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
+
+    client = AwsBaseHook(aws_conn_id=aws_conn_id, client_type="emr").get_conn()
+    pages = client.get_paginator("list_clusters").paginate(ClusterStates=list(LIVE_CLUSTER_STATES))
+    live = sorted(
+        (c for page in pages for c in page["Clusters"] if c["Name"] == name),
+        key=lambda c: str(c["Status"].get("Timeline", {}).get("CreationDateTime", "")),
+    )
+    if live:
+        return str(live[0]["Id"])
+    return str(client.run_job_flow(**{**config, "Name": name})["JobFlowId"])

@@ -19,8 +19,10 @@ from airlake.tables import (
     CLEAN_ATTRIBUTION,
     CLEAN_EVENTS,
     CLEAN_SESSIONS,
+    REPORT_ALERTS,
     REPORT_CAMPAIGN,
     REPORT_FUNNEL,
+    REPORT_PACING,
     REPORT_QUALITY,
     TableDef,
 )
@@ -39,7 +41,21 @@ BI_TABLES = (
     CLEAN_EVENTS,
     CLEAN_SESSIONS,
     CLEAN_ATTRIBUTION,
+    REPORT_PACING,
+    REPORT_ALERTS,
 )
+
+REFRESH_INFO = """
+CREATE TABLE main.refresh_info AS
+SELECT business_date, as_of, MAX(data_through) AS data_through
+FROM reports.pacing_intraday
+GROUP BY business_date, as_of
+ORDER BY as_of DESC
+LIMIT 1
+"""
+"""``main.refresh_info``: the newest intraday refresh in the file (its business day, as-of time,
+newest event read); no row until a refresh has run. Tables of the daily run describe whole
+days; the pacing and alert tables describe the day so far, as of this time."""
 
 
 def state_dir(settings: Settings) -> Path:
@@ -102,6 +118,7 @@ def publish_bi(
                     "INSERT INTO main.published VALUES (?, ?, ?, ?)",
                     [tdef.name, snapshot, counts[tdef.name], published_at],
                 )
+            con.execute(REFRESH_INFO)
             con.execute("CHECKPOINT")
         finally:
             con.close()

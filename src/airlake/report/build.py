@@ -18,6 +18,7 @@ from typing import Any
 from airlake.contract import Reason
 from airlake.report import format as fmt
 from airlake.report.data import ReportData, Row
+from airlake.report.today import TODAY_CSS, today_html
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,6 +409,8 @@ def build_html(data: ReportData, meta: RunMeta) -> str:
     without rows are named in a notice and marked "no data" in the charts.
     """
     period = f"{data.first.isoformat()} – {data.last.isoformat()}"
+    today = today_html(data.today)
+    today_css = TODAY_CSS if today else ""
     if data.empty:
         body = (
             f'<section class="notice" id="no-data">No data for {period}: '
@@ -441,7 +444,7 @@ def build_html(data: ReportData, meta: RunMeta) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>airlake report {period}</title><style>{_CSS}</style></head><body>"
+        f"<title>airlake report {period}</title><style>{_CSS}{today_css}</style></head><body>"
         f'<header><h1>airlake · campaign performance</h1><div class="period">{period}'
         f" · {len(data.days)} day{'s' if len(data.days) != 1 else ''}"
         f' · amounts in <span data-meta="currency">{_e(data.currency)}</span>'
@@ -452,5 +455,5 @@ def build_html(data: ReportData, meta: RunMeta) -> str:
             else ""
         )
         + "</div></header>"
-        f"<main>{body}{_run_meta(data, meta)}</main><script>{_JS}</script></body></html>\n"
+        f"<main>{today}{body}{_run_meta(data, meta)}</main><script>{_JS}</script></body></html>\n"
     )

@@ -7,7 +7,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from airlake.tables import REPORT_CAMPAIGN, REPORT_FUNNEL, REPORT_QUALITY, TABLES, read_table
+from airlake.report.today import TodaySoFar, today_so_far
+from airlake.tables import (
+    CLEAN_ATTRIBUTION,
+    REPORT_ALERTS,
+    REPORT_CAMPAIGN,
+    REPORT_FUNNEL,
+    REPORT_PACING,
+    REPORT_QUALITY,
+    TABLES,
+    read_table,
+)
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
@@ -64,6 +74,8 @@ class ReportData:
     """The reporting currency of the amounts (``reports.campaign_daily.reporting_currency``)."""
     unconverted_events: int = 0
     """Events of the period whose amount had no exchange rate (left out of the sums)."""
+    today: TodaySoFar | None = None
+    """The newest intraday refresh ("today so far"), when one has run."""
 
     @property
     def days(self) -> tuple[date, ...]:
@@ -165,13 +177,37 @@ def per_day(rows: list[Row]) -> tuple[Row, ...]:
     return tuple(out)
 
 
-def load_report_data(catalog: Catalog, first: date, last: date) -> ReportData:
+def load_today(catalog: Catalog, around: date, timezone: str) -> TodaySoFar | None:
+    """The newest intraday refresh of a business day near ``around`` (the day before, the day,
+    the day after: a business day east of UTC starts on the UTC day before), with its
+    conversions and the open alerts. None when no refresh has run."""
+    if not catalog.table_exists(REPORT_PACING.name):
+        return None
+    near = ", ".join(f"'{(around + timedelta(days=i)).isoformat()}'" for i in (-1, 0, 1))
+    pacing = read_table(catalog, REPORT_PACING.name, f"business_date IN ({near})").to_pylist()
+    if not pacing:
+        return None
+    day = max(r["business_date"] for r in pacing)
+    # a business day's conversion times fall on its own UTC date and the ones either side
+    dates = ", ".join(f"'{(day + timedelta(days=i)).isoformat()}'" for i in (-1, 0, 1))
+    conversions = read_table(
+        catalog, CLEAN_ATTRIBUTION.name, f"event_date IN ({dates})"
+    ).to_pylist()
+    alerts = read_table(catalog, REPORT_ALERTS.name).to_pylist()
+    return today_so_far(pacing, conversions, alerts, timezone)
+
+
+def load_report_data(
+    catalog: Catalog, first: date, last: date, business_timezone: str | None = None
+) -> ReportData:
     """Read the period ``[first, last]`` and the same-length period before it.
 
     Args:
         catalog: the lakehouse catalog.
         first: first event (and landing) day of the period.
         last: last day of the period, inclusive.
+        business_timezone: with it, also the newest intraday refresh ("today so far") of a
+            business day near ``last``, shown in that time zone.
 
     Returns:
         A :class:`ReportData`; tables that do not exist yet read as empty.
@@ -199,4 +235,5 @@ def load_report_data(catalog: Catalog, first: date, last: date) -> ReportData:
             (r["reporting_currency"] for r in campaign_rows if r.get("reporting_currency")), "EUR"
         ),
         unconverted_events=sum(r.get("unconverted_events") or 0 for r in campaign_rows),
+        today=load_today(catalog, last, business_timezone) if business_timezone else None,
     )

@@ -34,11 +34,18 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def write_dashboard(
-    catalog: Catalog, first: date, last: date, meta: RunMeta, out: Path, *extra: Path
+    catalog: Catalog,
+    first: date,
+    last: date,
+    meta: RunMeta,
+    out: Path,
+    *extra: Path,
+    business_timezone: str | None = None,
 ) -> Path:
     """Read the report tables for ``[first, last]`` and write the page to ``out`` (and to
-    every path in ``extra``), each replaced atomically. Returns ``out``."""
-    page = build_html(load_report_data(catalog, first, last), meta)
+    every path in ``extra``), each replaced atomically. With ``business_timezone``, the page
+    opens with the newest intraday refresh ("today so far"). Returns ``out``."""
+    page = build_html(load_report_data(catalog, first, last, business_timezone), meta)
     for path in (out, *extra):
         _write_atomically(path, page)
     return out

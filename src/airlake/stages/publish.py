@@ -20,7 +20,15 @@ def stage_publish(ctx: RunContext, w: Window) -> list[CommitResult]:
     folder = reports_dir(ctx.settings)
     name = f"airlake-{w.day.isoformat()}.html"
     meta = RunMeta(ctx.settings.environment, ctx.engine.name, now)
-    page = write_dashboard(ctx.catalog, w.start, w.day, meta, folder / name, folder / "latest.html")
+    page = write_dashboard(
+        ctx.catalog,
+        w.start,
+        w.day,
+        meta,
+        folder / name,
+        folder / "latest.html",
+        business_timezone=ctx.settings.intraday.business_timezone,
+    )
     bi = publish_bi(ctx.catalog, ctx.settings, default_bi_path(ctx.settings), now)
     remote = remote_state(ctx.settings)
     if remote is not None:
