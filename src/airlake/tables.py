@@ -545,8 +545,8 @@ REPORT_ALERTS = TableDef(
         "alert_key": "rule:subject:business_date, stable across refreshes: one row per alert.",
         "business_date": "The business day the alert is about.",
         "rule": "projected_over_budget | over_budget | stale_topic | quarantine_share.",
-        "subject": "The campaign id (budget rules), the topic (stale_topic) or the landing day "
-        "(quarantine_share).",
+        "subject": "The campaign id (budget rules), the topic (stale_topic) or 'landing' "
+        "(quarantine_share: today's landing lines).",
         "severity": "warning or critical.",
         "message": "The alert's text, as the intraday DAG's alerts task fails with it.",
         "first_seen": "The refresh (as_of) that first saw the rule fire; never moves.",
