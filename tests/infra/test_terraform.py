@@ -116,6 +116,7 @@ def test_static_verify_passes_on_the_shipped_code(checkov: str) -> None:
         "S3001",
         "S3002",
         "BND001",
+        "ACC001",
         "VPN001",
         "VPN002",
         "VPN003",
