@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from airlake.infra.access_rules import (
+    own_account,
     sso_admin_to_admins,
     sso_own_account,
     vpn_connection_logging,
@@ -19,6 +20,7 @@ from airlake.infra.facts import (
     Facts,
     Ingress,
     PermissionSet,
+    Provider,
     Statement,
     VpnAuthorization,
     VpnEndpoint,
@@ -194,3 +196,31 @@ def test_an_unreadable_identity_center_is_a_warning_not_a_pass() -> None:
     result = sso_admin_to_admins(Facts(sso_unreadable="AccessDeniedException"))
     assert result is not None and result.status is Status.WARN
     assert "AccessDeniedException" in result.evidence
+
+
+def test_the_default_provider_acts_in_the_environments_account_only() -> None:
+    pinned = [Provider("aws", ("333333333333",)), Provider("aws.identity", ("999999999999",))]
+    ok = own_account(Facts(providers=pinned, account_id="333333333333"))
+    assert ok is not None and ok.status is Status.PASS
+    assert own_account(Facts(account_id="333333333333")) is None  # not read (an account)
+
+
+@pytest.mark.parametrize(
+    ("providers", "evidence"),
+    [
+        ([Provider("aws", ("111111111111",))], "provider aws: allowed_account_ids 111111111111"),
+        (
+            [Provider("aws", ("333333333333", "111111111111"))],
+            "provider aws: allowed_account_ids 333333333333, 111111111111",
+        ),
+        (
+            [Provider("aws", ("333333333333",)), Provider("aws.identity", ())],
+            "provider aws.identity: any account",
+        ),
+        ([], 'no provider "aws" block: Terraform acts in whatever account the credentials reach'),
+    ],
+)
+def test_a_provider_free_to_act_elsewhere_fails(providers: list[Provider], evidence: str) -> None:
+    result = own_account(Facts(providers=providers, account_id="333333333333"))
+    assert result is not None and result.status is Status.FAIL
+    assert result.evidence == evidence

@@ -157,6 +157,12 @@ resource "aws_s3_bucket_acl" "extra" {
   })
 }""",
     ),
+    "provider-not-pinned-to-the-environments-account": Mutation(
+        "envs/_shared/main.tf",
+        {"ACC001": "provider aws: any account"},
+        old=r"\n  allowed_account_ids = \[var\.account_id\]",
+        new="",
+    ),
     "vpn-authorizes-all-groups": Mutation(
         "modules/network/client_vpn.tf",
         {

@@ -48,6 +48,38 @@ def test_every_file_parses_and_every_variable_is_documented(path: Path) -> None:
             assert body.get("type"), f"{path.name}: variable {name} has no type"
 
 
+_ATTRIBUTE = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*=(?!=)")
+
+
+def duplicate_attributes(text: str) -> list[str]:
+    """``name (line)`` of every argument set twice in one block or object, which Terraform
+    rejects ("Attribute redefined") and python-hcl2 reads without a word (the last one wins)."""
+    scopes: list[set[str]] = [set()]
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        match = _ATTRIBUTE.match(line)
+        if match and len(scopes) > 1:
+            if match.group(1) in scopes[-1]:
+                found.append(f"{match.group(1)} ({number})")
+            scopes[-1].add(match.group(1))
+        for ch in re.sub(r'"(?:[^"\\]|\\.)*"', '""', line):
+            if ch == "{":
+                scopes.append(set())
+            elif ch == "}" and len(scopes) > 1:
+                scopes.pop()
+    return found
+
+
+def test_duplicate_attributes_are_found() -> None:
+    text = 'module "m" {\n  a = 1\n  b = { a = 2 }\n  c = "{"\n  a = 3\n}\nx {\n  a = 1\n}\n'
+    assert duplicate_attributes(text) == ["a (5)"]
+
+
+@pytest.mark.parametrize("path", TF_FILES, ids=lambda p: str(p.relative_to(TERRAFORM)))
+def test_no_argument_is_set_twice_in_a_block(path: Path) -> None:
+    assert duplicate_attributes(path.read_text()) == []
+
+
 def test_generated_inputs_differ_only_in_sizing_and_derived_names() -> None:
     inputs = {env: tfvars(read_profile_file(env)) for env in ("sandbox", "test", "production")}
     sizing = {
@@ -84,6 +116,7 @@ def test_static_verify_passes_on_the_shipped_code(checkov: str) -> None:
         "S3001",
         "S3002",
         "BND001",
+        "ACC001",
         "VPN001",
         "VPN002",
         "VPN003",

@@ -81,5 +81,7 @@ def test_an_enabled_vpn_needs_its_certificate_domain() -> None:
     del values["vpn"]["server_certificate_domain"]
     assert tfvars(values)["vpn_server_certificate_domain"] == ""  # off: not needed
     values["sizing"]["vpn_enabled"] = True
-    with pytest.raises(UserError, match="profile production lacks server_certificate_domain"):
+    with pytest.raises(
+        UserError, match=r"profile production lacks vpn.server_certificate_domain \(needed"
+    ):
         tfvars(values)

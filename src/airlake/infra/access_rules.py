@@ -15,6 +15,45 @@ SSO_AUTHENTICATION = "federated-authentication"
 _ALL_PORTS = re.compile(r"^(all traffic|[01]-65535/.*|-1-.*)$")
 
 
+def own_account(f: Facts) -> Result | None:
+    """ACC001: the root module acts in the environment's account only: its default AWS provider
+    allows exactly that account (``allowed_account_ids``), and every other AWS provider names
+    the accounts it may act in."""
+    if f.providers is None:
+        return None
+    if not f.providers:
+        return Result(
+            "ACC001",
+            Status.FAIL,
+            'no provider "aws" block: Terraform acts in whatever account the credentials reach',
+            'add provider "aws" with allowed_account_ids = [var.account_id] and assume_role',
+        )
+    wrong = [
+        p
+        for p in f.providers
+        if not p.allowed_accounts
+        or (p.name == "aws" and f.account_id and p.allowed_accounts != (f.account_id,))
+    ]
+    return Result(
+        "ACC001",
+        Status.FAIL if wrong else Status.PASS,
+        "; ".join(
+            f"provider {p.name}: "
+            + (
+                f"allowed_account_ids {', '.join(p.allowed_accounts)}"
+                if p.allowed_accounts
+                else "any account"
+            )
+            for p in wrong
+        )
+        or "; ".join(
+            f"provider {p.name}: account {', '.join(p.allowed_accounts)}" for p in f.providers
+        ),
+        "set allowed_account_ids = [var.account_id] on the default provider (the profile's "
+        f"[aws] account_id, {f.account_id or 'unknown'}); pin every other provider to its account",
+    )
+
+
 def _vpn_endpoints(f: Facts) -> str:
     return ", ".join(e.name for e in f.vpn_endpoints)
 

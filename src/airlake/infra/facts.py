@@ -84,6 +84,16 @@ class Webserver:
 
 
 @dataclass(frozen=True, slots=True)
+class Provider:
+    """An AWS provider configuration of the root module: the accounts it may act in."""
+
+    name: str
+    """``aws``, or ``aws.<alias>``."""
+    allowed_accounts: tuple[str, ...]
+    """Its ``allowed_account_ids`` (empty: any account the credentials reach)."""
+
+
+@dataclass(frozen=True, slots=True)
 class VpnEndpoint:
     """A Client VPN endpoint: how its users sign in and where it logs their connections."""
 
@@ -166,5 +176,7 @@ class Facts:
     """The environment's own account, the only one its assignments may target."""
     admin_groups: tuple[str, ...] = ()
     """The groups meant to hold admin permission sets (the platform admins')."""
+    providers: list[Provider] | None = None
+    """The root module's AWS providers (None: not read, as on an account)."""
     sso_unreadable: str = ""
     """Why IAM Identity Center could not be read (its account refused the credentials)."""

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from airlake.infra.access_rules import (
+    own_account,
     sso_admin_to_admins,
     sso_own_account,
     vpn_connection_logging,
@@ -341,6 +342,7 @@ RULES: tuple[Rule, ...] = (
     public_access_blocked,
     default_encryption,
     bundle_constraints,
+    own_account,
     vpn_no_all_groups,
     vpn_no_internet_authorization,
     vpn_connection_logging,

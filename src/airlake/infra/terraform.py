@@ -19,6 +19,7 @@ from airlake.infra.facts import (
     Facts,
     Ingress,
     PermissionSet,
+    Provider,
     Role,
     Statement,
     Subnet,
@@ -47,6 +48,7 @@ def facts_from_terraform(root: Path, tfvars: Mapping[str, Any]) -> Facts:
     _buckets(config, f)
     _client_vpn(config, f)
     _sso(config, f)
+    _providers(config, f)
     for env in config.of_type("aws_mwaa_environment"):
         mode = config.value(env, "webserver_access_mode", "PRIVATE_ONLY")
         f.webservers.append(Webserver(env.address, str(mode)))
@@ -337,5 +339,22 @@ def _sso(config: Configuration, f: Facts) -> None:
                 _group_name(config, config.value(block, "principal_id")),
                 str(config.value(block, "principal_type", "")),
                 str(config.value(block, "target_id", "")),
+            )
+        )
+
+
+def _providers(config: Configuration, f: Facts) -> None:
+    """The root module's AWS providers and the accounts each may act in."""
+    root = config.modules[0]
+    f.providers = []
+    for _, label, _, body in root.blocks("provider"):
+        if label != "aws":
+            continue
+        alias = config.resolve(body.get("alias"), root)
+        allowed = config.resolve(body.get("allowed_account_ids", []), root)
+        f.providers.append(
+            Provider(
+                f"aws.{alias}" if alias else "aws",
+                tuple(str(a) for a in _as_list(allowed) if a is not None),
             )
         )

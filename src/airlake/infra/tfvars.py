@@ -12,9 +12,20 @@ from airlake.errors import UserError
 _ACCOUNT = re.compile(r"^\d{12}$")
 
 
-def _section(values: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+class _Section(dict[str, Any]):
+    """A profile section whose missing key is named with its section (``vpn.roles``)."""
+
+    def __init__(self, name: str, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        self.name = name
+
+    def __missing__(self, key: str) -> Any:
+        raise KeyError(f"{self.name}.{key}")
+
+
+def _section(values: Mapping[str, Any], name: str) -> _Section:
     section = values.get(name, {})
-    return section if isinstance(section, Mapping) else {}
+    return _Section(name, section if isinstance(section, Mapping) else {})
 
 
 def tfvars(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -108,6 +108,8 @@ resource "aws_ec2_client_vpn_authorization_rule" "emr_primary" {
   description            = "${each.key} may reach the EMR primary node's subnet"
 }
 
+# No inline rules: Terraform drops the default allow-all egress, so the VPN's interfaces send
+# only what the rules below allow (security groups never filter the VPC's DNS resolver).
 resource "aws_security_group" "client_vpn" {
   name        = "${var.name}-client-vpn"
   description = "Client VPN network interfaces: developers' traffic leaves only for the EMR primary node's debug ports"
