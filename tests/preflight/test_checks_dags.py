@@ -184,3 +184,14 @@ def test_schedule_interval_is_an_error_only_where_dag_rejects_it(tmp_path: Path)
     assert not list(removed_arguments(project, load_target("mwaa-2.10.3")))
     (finding,) = removed_arguments(project, load_target("mwaa-3.0.6"))
     assert finding.severity is Severity.ERROR and finding.fix == "use schedule=..."
+
+
+def test_airflow_dot_dag_arguments_are_judged_too(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from airlake.preflight import load_project, load_target, run_checks
+
+    (tmp_path / "dags").mkdir()
+    (tmp_path / "dags" / "a.py").write_text(
+        "import airflow\n\ndag = airflow.DAG('d', schedule_interval='@once')\n"
+    )
+    found = run_checks(load_project(tmp_path), load_target("mwaa-3.3.1"))
+    assert [(f.id, f.line) for f in found if f.id == "PF202"] == [("PF202", 3)]

@@ -402,6 +402,13 @@ def removed_arguments(project: Project, target: Target) -> Iterator[Finding]:
             if isinstance(node, ast.Call):
                 local = node.func.id if isinstance(node.func, ast.Name) else ""
                 dotted = imported.get(local, "")
+                if (
+                    isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id == "airflow"
+                    and node.func.attr == "DAG"
+                ):
+                    local, dotted = "DAG", "airflow.DAG"  # import airflow; airflow.DAG(...)
                 if index is not None and dotted.startswith("airflow"):
                     yield from _argument_findings(index, target, src.path, node, local, dotted)
             elif (
