@@ -31,6 +31,7 @@ from airlake.preflight.migrate_code import (
     CONTEXT_RENAMES,
     LIVY_CALLS,
     RENAMED_ARGUMENTS,
+    REPLACED_NAMES,
     rewrite_path,
 )
 from airlake.preflight.project import Project
@@ -41,8 +42,6 @@ from airlake.preflight.targets import Target, known_targets, load_target
 AIRFLOW_2 = Version("2.0.0")
 # requirement findings the rewritten requirements.txt resolves
 _REQUIREMENT_FIXES = {"PF101", "PF102", "PF103", "PF104", "PF105", "PF106", "PF107", "PF108"}
-# names whose every use the migration replaces, so their import goes
-_REPLACED_NAMES = {*LIVY_CALLS, "days_ago", "apply_defaults"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +106,7 @@ class _Classifier:
         self.zipped = {r.path for r in registrations(project) if r.path.startswith("plugins.zip/")}
 
     def _import_fixed(self, module: str, name: str) -> bool:
-        if (module, name) in self.homes or name in _REPLACED_NAMES:
+        if (module, name) in self.homes or name in REPLACED_NAMES:
             return True
         if name == "*":
             return False
