@@ -132,7 +132,15 @@ def measure(entry: dict, mirror: Path, install: bool) -> dict:
         }
         # a decision about a package names every file that imports it
         named_text = " ".join(d.what for d in migration.decisions)
-        named = {p: m for p, m in failed.items() if p in named_paths or p in named_text}
+        # named: the report has a decision or a finding on that file, or names the module
+        # whose absence the import error reports (a package a shared module imports)
+        named = {
+            p: m
+            for p, m in failed.items()
+            if p in named_paths
+            or p in named_text
+            or any(f"`{mod}`" in named_text for mod in re.findall(r"No module named '([^'.]+)", m))
+        }
         result.update(
             imports=len(dags) - len(failed),
             failed=failed,

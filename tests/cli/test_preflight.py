@@ -92,6 +92,11 @@ def test_plan_on_bad_input_is_findings_not_a_traceback(tmp_path: Path) -> None:
     )
     assert "Traceback" not in written.output and written.exit_code == 1  # errors left, said so
     assert "error(s) left" in written.output
+    nowhere = CliRunner().invoke(
+        cli, ["preflight", "plan", str(tmp_path / "nope"), "--write", str(tmp_path / "o2")]
+    )
+    assert nowhere.exit_code == 1 and "error: no project folder" in nowhere.output
+    assert "Traceback" not in nowhere.output
 
 
 @pytest.mark.integration

@@ -184,3 +184,29 @@ def test_schedule_interval_is_an_error_only_where_dag_rejects_it(tmp_path: Path)
     assert not list(removed_arguments(project, load_target("mwaa-2.10.3")))
     (finding,) = removed_arguments(project, load_target("mwaa-3.0.6"))
     assert finding.severity is Severity.ERROR and finding.fix == "use schedule=..."
+
+
+def test_airflow_dot_dag_arguments_are_judged_too(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from airlake.preflight import load_project, load_target, run_checks
+
+    (tmp_path / "dags").mkdir()
+    (tmp_path / "dags" / "a.py").write_text(
+        "import airflow\n\ndag = airflow.DAG('d', schedule_interval='@once')\n"
+    )
+    found = run_checks(load_project(tmp_path), load_target("mwaa-3.3.1"))
+    assert [(f.id, f.line) for f in found if f.id == "PF202"] == [("PF202", 3)]
+
+
+def test_trigger_dag_run_python_callable_is_an_error_from_2_0(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from airlake.preflight import load_project, load_target, run_checks
+
+    (tmp_path / "dags").mkdir()
+    (tmp_path / "dags" / "a.py").write_text(
+        "from airflow.operators.dagrun_operator import TriggerDagRunOperator\n\n"
+        "t = TriggerDagRunOperator(task_id='t', trigger_dag_id='x',\n"
+        "                          python_callable=lambda c, d: d)\n"
+    )
+    project = load_project(tmp_path)
+    on2 = [f for f in run_checks(project, load_target("mwaa-2.4.3")) if f.id == "PF202"]
+    assert [(f.severity.value, f.line) for f in on2] == [("error", 4)]
+    assert not [f for f in run_checks(project, load_target("mwaa-1.10.15")) if f.id == "PF202"]

@@ -147,3 +147,9 @@ def test_1_10_hooks_without_a_recorded_move_find_their_provider() -> None:
     # moves the import there and adds the provider to requirements.txt
     assert "from airflow.providers.ssh.hooks.ssh import SSHHook" in text
     assert "apache-airflow-providers-ssh" in target.constraints
+
+
+def test_an_unused_import_of_a_replaced_name_goes_too() -> None:
+    source = "from airflow.utils.dates import days_ago\nfrom datetime import datetime\n\nX = datetime(2024, 1, 1)\n"
+    text = rewrite_source("dags/a.py", source, _ctx("mwaa-3.3.1")).text
+    assert "days_ago" not in text and "from datetime import datetime" in text

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from airlake.errors import UserError
+
+if TYPE_CHECKING:
+    from airlake.preflight.project import Project
+    from airlake.preflight.targets import Target
 
 
 class _PreflightGroup(click.Group):
@@ -159,8 +165,6 @@ def plan_command(
 ) -> None:
     """Which MWAA version to move PROJECT_DIR to, and what must change: every target at once;
     --write OUT writes the migrated copy and its report (the original is never modified)."""
-    from datetime import date
-
     from airlake.preflight.plan import make_plan, plan_target
     from airlake.preflight.plan_output import plan_json, plan_table, target_detail
     from airlake.preflight.project import load_project
@@ -189,16 +193,18 @@ def plan_command(
 
 
 def _write(
-    project: object, target: object, out: Path, force: bool, install: bool, today: object
+    project: Project, target: Target, out: Path, force: bool, install: bool, today: date
 ) -> None:
+    """Migrate, write, check the written copy again (and prove it with --install), report."""
     from airlake.preflight.migrate import REPORT_HTML, REPORT_MD, migrate, write_migration
     from airlake.preflight.plan_output import install_summary, report_html, report_markdown
-    from airlake.preflight.project import Project, load_project
+    from airlake.preflight.project import load_project
     from airlake.preflight.run import run_checks
-    from airlake.preflight.targets import Target
 
-    assert isinstance(project, Project) and isinstance(target, Target)
-    migration = migrate(project, target, run_checks(project, target), today)  # type: ignore[arg-type]
+    if not project.root.is_dir():
+        click.echo(f"error: no project folder at {project.root}", err=True)
+        sys.exit(1)
+    migration = migrate(project, target, run_checks(project, target), today)
     try:
         write_migration(project, migration, out, force)
     except UserError as exc:

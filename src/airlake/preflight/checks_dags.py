@@ -394,6 +394,16 @@ _REMOVED_TEMPLATES = (
 )
 
 
+# operator arguments removed in a release, which the operator's own signature rejects (the
+# index records only the DAG / BaseOperator / PythonOperator signatures)
+_REMOVED_OPERATOR_ARGUMENTS = {
+    ("TriggerDagRunOperator", "python_callable"): (
+        "2.0.0",
+        "pass conf={...} instead, and decide whether to trigger upstream (a ShortCircuitOperator)",
+    ),
+}
+
+
 def removed_arguments(project: Project, target: Target) -> Iterator[Finding]:
     """Keyword arguments the target's DAG / operator signatures do not take (from the index),
     and template variables the target no longer provides."""
@@ -406,8 +416,27 @@ def removed_arguments(project: Project, target: Target) -> Iterator[Finding]:
             if isinstance(node, ast.Call):
                 local = node.func.id if isinstance(node.func, ast.Name) else ""
                 dotted = imported.get(local, "")
+                if (
+                    isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id == "airflow"
+                    and node.func.attr == "DAG"
+                ):
+                    local, dotted = "DAG", "airflow.DAG"  # import airflow; airflow.DAG(...)
                 if index is not None and dotted.startswith("airflow"):
                     yield from _argument_findings(index, target, src.path, node, local, dotted)
+                for kw in node.keywords:
+                    removed = _REMOVED_OPERATOR_ARGUMENTS.get((local, kw.arg or ""))
+                    if removed and target.airflow >= Version(removed[0]):
+                        yield Finding(
+                            "PF202",
+                            Severity.ERROR,
+                            src.path,
+                            kw.value.lineno,
+                            f"`{kw.arg}=` was removed from {local} in Airflow {removed[0]}: the "
+                            "file fails to import (Invalid arguments were passed)",
+                            removed[1],
+                        )
             elif (
                 isinstance(node, ast.Constant)
                 and isinstance(node.value, str)

@@ -39,6 +39,8 @@ from airlake.preflight.moves import provider_move
 from airlake.preflight.targets import Target
 
 LIVY_CALLS = ("LivyOperator", "LivyBatchOperator")
+REPLACED_NAMES = frozenset({*LIVY_CALLS, "days_ago", "apply_defaults"})
+"""Names whose uses the migration replaces, so that their import goes."""
 
 # argument → its replacement (None: dropped), for what PF202 reports
 RENAMED_ARGUMENTS: dict[str, str | None] = {
@@ -450,9 +452,10 @@ class _Rewriter(cst.CSTTransformer):
         return updated
 
     # --- imports -----------------------------------------------------------------------------
-    def _drop(self, local: str) -> bool:
-        """A name whose every use was replaced: its import goes."""
-        return self.replaced[local] > 0 and self.uses[local] <= self.replaced[local]
+    def _drop(self, name: str, local: str) -> bool:
+        """A name the migration replaces (Livy operators, ``days_ago``, ``apply_defaults``) whose
+        every use was replaced, or that is not used at all: its import goes."""
+        return name in REPLACED_NAMES and self.uses[local] <= self.replaced[local]
 
     def leave_SimpleStatementLine(
         self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
@@ -474,7 +477,7 @@ class _Rewriter(cst.CSTTransformer):
             local = (
                 cst.helpers.get_full_name_for_node(alias.asname.name) if alias.asname else name
             ) or name
-            if self._drop(local):
+            if self._drop(name, local):
                 self._change(original, f"dropped the import of `{name}` (no longer used)")
                 moved = True
                 continue

@@ -298,6 +298,22 @@ MOVES: tuple[Move, ...] = (
         note="use pendulum.datetime(...) or datetime(...) with tzinfo",
     ),
     Move("airflow.datasets", "Dataset", "airflow.sdk", "Asset", "3.0.0", "3.0.0"),
+    # SimpleHttpOperator: renamed HttpOperator in the HTTP provider (same arguments)
+    Move(
+        "airflow.operators.http_operator",
+        "SimpleHttpOperator",
+        "airflow.providers.http.operators.http",
+        "SimpleHttpOperator",
+        "2.0.0",
+    ),
+    Move(
+        "airflow.providers.http.operators.http",
+        "SimpleHttpOperator",
+        "airflow.providers.http.operators.http",
+        "HttpOperator",
+        "3.0.0",
+        "2.8.0",
+    ),
     # base classes: 1.10 module names, then the task SDK on 3.x
     Move("airflow.hooks.base_hook", "BaseHook", "airflow.hooks.base", "BaseHook", "3.0.0"),
     Move("airflow.hooks.base", "BaseHook", "airflow.sdk", "BaseHook", "3.0.0", "3.0.0"),

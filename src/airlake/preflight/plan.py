@@ -31,6 +31,7 @@ from airlake.preflight.migrate_code import (
     CONTEXT_RENAMES,
     LIVY_CALLS,
     RENAMED_ARGUMENTS,
+    REPLACED_NAMES,
     rewrite_path,
 )
 from airlake.preflight.project import Project
@@ -38,10 +39,9 @@ from airlake.preflight.rollup import Cause, roll_up
 from airlake.preflight.run import run_checks
 from airlake.preflight.targets import Target, known_targets, load_target
 
+AIRFLOW_2 = Version("2.0.0")
 # requirement findings the rewritten requirements.txt resolves
 _REQUIREMENT_FIXES = {"PF101", "PF102", "PF103", "PF104", "PF105", "PF106", "PF107", "PF108"}
-# names whose every use the migration replaces, so their import goes
-_REPLACED_NAMES = {*LIVY_CALLS, "days_ago", "apply_defaults"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +106,7 @@ class _Classifier:
         self.zipped = {r.path for r in registrations(project) if r.path.startswith("plugins.zip/")}
 
     def _import_fixed(self, module: str, name: str) -> bool:
-        if (module, name) in self.homes or name in _REPLACED_NAMES:
+        if (module, name) in self.homes or name in REPLACED_NAMES:
             return True
         if name == "*":
             return False
@@ -270,8 +270,13 @@ def recommend(
 def make_plan(project: Project, targets: Sequence[str] | None = None) -> Plan:
     """The plan over ``targets`` (every MWAA target when None)."""
     rows = tuple(plan_target(project, load_target(name)) for name in targets or mwaa_targets())
-    floor = project_airflow(project)
+    pinned = project_airflow(project)
+    # a migration moves forward: never back to Airflow 1.10, never below what the project runs
+    floor = max(pinned or AIRFLOW_2, AIRFLOW_2)
     best, reason = recommend(rows, floor)
-    if floor is not None:
-        reason += f"; targets older than the project's Airflow {floor} are not considered"
+    reason += (
+        f"; targets older than the project's Airflow {pinned} are not considered"
+        if pinned is not None and pinned >= AIRFLOW_2
+        else "; Airflow 1.10 targets are not considered"
+    )
     return Plan(rows, best, reason)
