@@ -93,3 +93,29 @@ def test_the_image_release_of_a_shipped_provider_keeps_the_image_index(tmp_path:
     (tmp_path / "requirements.txt").write_text("apache-airflow-providers-amazon\n")
     found = run_checks(load_project(tmp_path), load_target("mwaa-3.0.6"))
     assert [f for f in found if f.path == "dags/s3.py"] == []
+
+
+def test_a_shipped_provider_pinned_at_another_release_is_judged_at_that_release(
+    tmp_path: Path,
+) -> None:
+    # mwaa-3.0.6 ships amazon 9.12.0; 8.28.0 (mwaa-2.10.3's pin) has no aws.bundles.s3 yet
+    (tmp_path / "dags").mkdir()
+    (tmp_path / "dags" / "s3.py").write_text(
+        "from airflow.providers.amazon.aws.bundles.s3 import S3DagBundle\n"
+        "from airflow.providers.amazon.aws.hooks.s3 import S3Hook\n"
+    )
+    (tmp_path / "requirements.txt").write_text("apache-airflow-providers-amazon==8.28.0\n")
+    found = [
+        f
+        for f in run_checks(load_project(tmp_path), load_target("mwaa-3.0.6"))
+        if f.path == "dags/s3.py"
+    ]
+    assert [(f.id, f.line) for f in found] == [("PF201", 1)]
+    assert "apache-airflow-providers-amazon 8.28.0" in found[0].message
+    # at the image's own release the image's index decides: both import
+    (tmp_path / "requirements.txt").write_text("apache-airflow-providers-amazon==9.12.0\n")
+    assert not [
+        f
+        for f in run_checks(load_project(tmp_path), load_target("mwaa-3.0.6"))
+        if f.path == "dags/s3.py"
+    ]

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from airlake.preflight.provider_index_build import (
+    download,
+    index_providers,
     pack_releases,
     pool_providers,
     provider_pins,
@@ -10,7 +16,8 @@ from airlake.preflight.provider_index_build import (
     unpool_providers,
 )
 from airlake.preflight.provider_scan import ModuleFacts
-from airlake.preflight.targets import load_target
+from airlake.preflight.target_env import find_uv
+from airlake.preflight.targets import Target, load_target
 
 OLD = ModuleFacts(("SnowflakeOperator", "SnowflakeHook"), False, "")
 NEW = ModuleFacts(("SnowflakeHook",), False, "")
@@ -44,3 +51,24 @@ def test_pins_are_the_constraints_provider_lines() -> None:
     assert pins["apache-airflow-providers-snowflake"] == "6.4.0"
     assert all(name.startswith("apache-airflow-providers-") for name in pins)
     assert provider_root("apache-airflow-providers-apache-livy") == "airflow.providers.apache.livy"
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_a_pinned_release_is_downloaded_once_and_read(tmp_path: Path) -> None:
+    """The real wheel from the package index: 6.4.0 has no SnowflakeOperator."""
+    uv = find_uv()
+    assert uv is not None
+    target = Target("t", "mwaa", "3.0.6", "3.12", {"apache-airflow-providers-snowflake": "6.4.0"})
+    packed, missing = index_providers([target], uv, folder=tmp_path)
+    assert missing == {}
+    entry = packed["apache-airflow-providers-snowflake"]
+    assert entry["versions"] == ["6.4.0"]
+    ((_, _, facts),) = entry["modules"]["airflow.providers.snowflake.operators.snowflake"]
+    assert "SnowflakeSqlApiOperator" in facts[0] and "SnowflakeOperator" not in facts[0]
+    assert "airflow.providers.snowflake.transfers.s3_to_snowflake" not in entry["modules"]
+    # a second run finds the wheel in the folder and downloads nothing
+    wheels = list(tmp_path.glob("*.whl"))
+    assert download(
+        {"apache-airflow-providers-snowflake": "6.4.0"}, "3.12", "/bin/false", tmp_path
+    ) == {("apache-airflow-providers-snowflake", "6.4.0"): wheels[0]}

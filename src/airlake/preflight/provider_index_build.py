@@ -11,6 +11,7 @@ over forty releases costs one entry.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import subprocess
 import tempfile
@@ -152,9 +153,11 @@ def index_providers(
     folder: Path | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Download and read every provider release the targets' constraints pin. Returns the
-    packed entries per provider and the releases that could not be read, with why."""
+    packed entries per provider (with each wheel's SHA-256 prefix, in ``versions`` order, as
+    provenance) and the releases that could not be read, with why."""
     scans: dict[str, dict[str, dict[str, ModuleFacts | str]]] = {}
     missing: dict[str, str] = {}
+    digests: dict[str, dict[str, str]] = {}
     for target in targets:
         pins = provider_pins(target)
         if not pins:
@@ -168,10 +171,23 @@ def index_providers(
                 missing[f"{name}=={version}"] = wheel
                 continue
             scans.setdefault(name, {})[version] = scan_wheel(wheel)
+            digests.setdefault(name, {})[version] = _digest(wheel)
             read += 1
         log(f"{target.name}: {len(pins)} provider releases pinned, {read} newly read")
-    packed = {name: pack_releases(name, releases) for name, releases in sorted(scans.items())}
+    packed = {
+        name: {**pack_releases(name, releases), "sha256": _in_order(digests[name])}
+        for name, releases in sorted(scans.items())
+    }
     return packed, dict(sorted(missing.items()))
+
+
+def _digest(wheel: Path) -> str:
+    """The first 16 hex digits of the wheel's SHA-256: which file the facts were read from."""
+    return hashlib.sha256(wheel.read_bytes()).hexdigest()[:16]
+
+
+def _in_order(by_version: dict[str, str]) -> list[str]:
+    return [by_version[v] for v in sorted(by_version, key=Version)]
 
 
 def pool_providers(providers: dict[str, Any], pool: dict[tuple[str, ...], int]) -> dict[str, Any]:
