@@ -3,8 +3,8 @@
 One definition serves three readers: ``airlake generate --source-url`` creates the tables from
 it, the data dictionary prints their exact DDL for PostgreSQL and Oracle from it, and the
 documentation of each column sits beside it. The extract stage reads the tables by name and
-column, so a team that creates them with the printed DDL and
-fills them is a source airlake can read.
+column, so a team that creates them with the printed DDL and fills them has a source airlake
+can read.
 """
 
 from __future__ import annotations
