@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from airlake import contract, exchange_rates
 from airlake.bot_agents import LIST_PACKAGE, list_version
-from airlake.tables import MONEY, TABLES, TableDef
+from airlake.tables import MONEY, REPORT_CAMPAIGN, TABLES, TableDef
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -164,7 +164,8 @@ def _rules() -> list[str]:
         f"zero to {exchange_rates.FACTOR_PLACES} decimals; each amount x factor is rounded half "
         f"away from zero to {exchange_rates.AMOUNT_PLACES} decimals, **per event, then summed**. "
         "An amount already in the reporting currency is not converted.",
-        "- Sums of amounts are decimal(18, 6) (exact, no further rounding); under the linear "
+        f"- Sums of amounts are {column_type(REPORT_CAMPAIGN.schema.field('spend').type)} "
+        "(exact, no further rounding); under the linear "
         "model each conversion's revenue x credit is rounded to 6 decimals before summing.",
         "- Ratios (`ctr`, `cvr`, `cpc`, `cpm`, `cpa`, `roas`, `budget_pacing`, funnel rates, "
         "`quarantine_share`) are doubles, never rounded in the tables, and null when the "

@@ -3,8 +3,8 @@
 One definition serves three readers: ``airlake generate --source-url`` creates the tables from
 it, the data dictionary prints their exact DDL for PostgreSQL and Oracle from it, and the
 documentation of each column sits beside it. The extract stage reads the tables by name and
-column (see :mod:`airlake.extract`), so a team that creates them with the printed DDL and
-fills them is a source airlake can read.
+column, so a team that creates them with the printed DDL and fills them has a source airlake
+can read.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
+
+from airlake.contract import CURRENCIES
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -37,9 +39,9 @@ SOURCE_DOCS: Final = (
             {
                 "advertiser_id": "Advertiser key (e.g. adv-01).",
                 "name": "Advertiser name shown in the reports (advertiser_name).",
-                "updated_at": "When the row last changed, with time zone. The extract's "
-                "watermark: a row whose updated_at is later than the last extract is a new "
-                "version.",
+                "updated_at": "When the row last changed, with time zone: the extract's "
+                "watermark. Rows with updated_at at or after the last extract's are read "
+                "again; one whose attributes changed becomes a new version.",
             }
         ),
     ),
@@ -61,7 +63,9 @@ SOURCE_DOCS: Final = (
     SourceTableDoc(
         "exchange_rates",
         "Daily exchange rates as a central bank publishes them: units of a currency per one "
-        "EUR (the base). A currency the platform does not accept is not used.",
+        "EUR (the base). Rates matter for the currencies the platform accepts: "
+        + ", ".join(sorted(CURRENCIES))
+        + ".",
         MappingProxyType(
             {
                 "rate_date": "The day the rate is for.",

@@ -52,7 +52,7 @@ class TableDef:
     schema: pa.Schema
     partition_column: str | None
     doc: str
-    descriptions: Mapping[str, str] = field(default_factory=dict)
+    descriptions: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def partitioned_by(self) -> str:

@@ -11,6 +11,8 @@ def test_every_direct_dependency_is_pinned_at_its_installed_version() -> None:
     pins = dict(p.split("==") for p in pinned_runtime_requirements())
     for name in ("pyarrow", "numpy", "duckdb", "pyiceberg", "sqlglot", "sqlalchemy", "boto3"):
         assert pins[name] == metadata.version(name), name
+    # the crawler list renders the bot patterns on the EMR driver too: it ships in the wheelhouse
+    assert pins["crawler-user-agents"] == metadata.version("crawler-user-agents")
 
 
 def test_extras_and_platform_packages_stay_out() -> None:

@@ -284,6 +284,13 @@ def test_pipeline_equals_the_generators_ground_truth(generated, in_order: Settin
         assert row["spend_original"] == Decimal(truth["spend_original"]), key
         assert row["revenue_original"] == Decimal(truth["revenue_original"]), key
         assert row["unconverted_events"] == 0, key
+        # the ratios as docs/tables.md defines them, from the truth's counts and amounts
+        imps, clicks, convs = truth["impressions"], truth["clicks"], truth["conversions"]
+        assert row["ctr"] == (clicks / imps if imps else None), key
+        assert row["cvr"] == (convs / clicks if clicks else None), key
+        assert row["cpc"] == (float(spend) / clicks if clicks else None), key
+        assert row["cpm"] == (float(spend) * 1000 / imps if imps else None), key
+        assert row["cpa"] == (float(spend) / convs if convs else None), key
     currencies = {r["currency"] for r in manifest["campaign_days"]}
     assert {"EUR", "USD", "GBP", "SEK", "CHF", "PLN"} <= currencies, "a multi-currency month"
     assert all(quality[day]["no_rate_events"] == 0 for day in days)
