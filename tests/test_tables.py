@@ -150,3 +150,45 @@ def test_runs_adding_the_same_new_columns_at_once_both_go_on(
     assert left == [0]
     assert [f.name for f in table.schema().fields] == ["day", "n"]
     assert [f.name for f in first.load_table(THINGS.name).schema().fields] == ["day", "n"]
+
+
+def test_a_report_table_made_with_narrower_amounts_is_widened_and_keeps_its_rows(
+    tmp_path: Path,
+) -> None:
+    """A catalog made before amounts were summed in DECIMAL(38, 6): the next commit widens the
+    columns in place (Iceberg's decimal promotion) and reads the old files as the wider type."""
+    from decimal import Decimal
+
+    from pyiceberg.types import DecimalType
+
+    settings = settings_from_values(
+        {
+            "storage": {"warehouse": str(tmp_path / "warehouse")},
+            "catalog": {"type": "sqlite", "uri": f"sqlite:///{tmp_path}/catalog.db"},
+        }
+    )
+    catalog = open_catalog(settings)
+    wide = TableDef(
+        "race.money",
+        pa.schema([pa.field("day", pa.date32()), pa.field("spend", tables.MONEY_SUM)]),
+        "day",
+        "amounts",
+    )
+    narrow = dataclasses.replace(
+        wide, schema=pa.schema([pa.field("day", pa.date32()), pa.field("spend", tables.MONEY)])
+    )
+
+    def commit(tdef: TableDef, day: date, amount: str) -> None:
+        path = tmp_path / tdef.schema.field("spend").type.__str__() / f"day={day}" / "p.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(
+            pa.table({"day": [day], "spend": [Decimal(amount)]}, schema=tdef.schema), path
+        )
+        replace_partitions(catalog, tdef, [str(path)], [day], STORAGE)
+
+    commit(narrow, D1, "999999999999.500000")
+    commit(wide, D2, "1200000000000.000000")  # past DECIMAL(18, 6)
+    table = catalog.load_table(wide.name)
+    assert table.schema().find_field("spend").field_type == DecimalType(38, 6)
+    rows = sorted(table.scan().to_arrow().to_pylist(), key=lambda r: r["day"])
+    assert [r["spend"] for r in rows] == [Decimal("999999999999.5"), Decimal("1.2e12")]

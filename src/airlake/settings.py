@@ -78,6 +78,8 @@ def read_profile_file(name_or_path: str) -> dict[str, Any]:
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"profile {path} is not valid TOML: {exc}") from None
+    except OSError as exc:  # a name too long, a folder, a path through a file, ...
+        raise UserError(f"cannot read profile {name_or_path!r} ({path}): {exc.strerror}") from None
 
 
 KNOWN_KEYS: frozenset[str] = frozenset(

@@ -305,3 +305,23 @@ def test_gate_fails_for_a_day_with_no_ingested_data(profile: Path) -> None:
     assert f"data-quality gate: {DAY} passes" in passed.output
     never_run = CliRunner().invoke(cli, ["gate", "--date", "2026-11-11", "--env", str(profile)])
     _one_error_line(never_run, "no ingested lines for landing day 2026-11-11")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("mwaa", "bundle", "--env", "production", "--out"),
+        ("spark", "package", "--out"),
+        ("generate", "--start", "2026-11-01", "--events-per-day", "10", "--out"),
+    ],
+    ids=lambda a: a[0],
+)
+@pytest.mark.parametrize("where", ["FILE/sub", "/proc/x"])
+def test_an_out_folder_the_file_system_refuses_is_one_error_line(
+    args: tuple[str, ...], where: str, tmp_path: Path
+) -> None:
+    (tmp_path / "FILE").write_text("a file, not a folder")
+    out = where if where.startswith("/") else str(tmp_path / where)
+    result = CliRunner().invoke(cli, [*args, out])
+    _one_error_line(result, f"--out {out}: cannot write there")
+    assert (tmp_path / "FILE").read_text() == "a file, not a folder"

@@ -144,3 +144,38 @@ def test_check_names_a_missing_file(profile: Path) -> None:
     result = _run("check", "--format", "json", "--env", str(profile))
     assert result.exit_code == 1
     assert '"problem": "missing"' in result.output
+
+
+@pytest.mark.parametrize(
+    ("depth", "message"),
+    [
+        (100_000, "the query is 200,008 characters long; at most 100,000 are accepted"),
+        (5_000, "the query nests 5,000 levels of parentheses; at most 100 are accepted"),
+    ],
+)
+def test_deeply_nested_query_is_refused_quickly_in_little_memory(
+    depth: int, message: str, tmp_path: Path
+) -> None:
+    """The issue's nested parentheses: one error line, and the process stays small (its own
+    peak RSS, from the kernel; DuckDB's parser alone took ~1 GB and many seconds)."""
+    import subprocess
+    import sys
+
+    sql, rss = tmp_path / "q.sql", tmp_path / "rss"
+    sql.write_text("SELECT " + "(" * depth + "1" + ")" * depth)
+    # the text can be longer than one argv string may be (128 KiB), so the child reads it
+    program = (
+        "import atexit, resource, sys; from pathlib import Path; "
+        f"atexit.register(lambda: Path({str(rss)!r}).write_text("
+        "str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))); "
+        "from airlake.cli import main; "
+        f"sys.argv = ['airlake', 'query', Path({str(sql)!r}).read_text()]; main()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.strip().splitlines() == [f"error: {message}"]
+    peak_mib = int(rss.read_text()) / 1024
+    assert peak_mib < 300, f"peak RSS {peak_mib:.0f} MiB"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -146,3 +146,35 @@ def test_forget_without_ids_is_one_line(profile: Path) -> None:
     result = CliRunner().invoke(cli, ["forget", "--env", str(profile)])
     assert result.exit_code == 1
     assert "name at least one id" in result.output
+
+
+def test_the_landing_lines_are_gone_by_the_date_forget_promises(profile: Path) -> None:
+    """The landing files were written today, weeks after their landing days: maintain still
+    removes them by the promised date, because it ages them by the landing day in their path."""
+    from airlake.landing import parse_key
+
+    assert _invoke("run", "--date", str(D1), "--to", str(D2), "--env", str(profile)).exit_code == 0
+    settings = _settings(profile)
+    landing = Path(settings.landing_uri)
+
+    def landing_days_left() -> set[date]:
+        keys = (parse_key(str(p)) for p in landing.rglob("*") if p.is_file())
+        return {k.landing_date for k in keys if k is not None}
+
+    assert landing_days_left() == {D1, D2}
+    result = _invoke("forget", "--user-id", "u-9", "--by", "dpo@example.com", "--env", str(profile))
+    assert result.exit_code == 0, result.output
+    audit = next((Path(settings.warehouse_uri) / "_audit" / "erasure").glob("*.json"))
+    promised = date.fromisoformat(json.loads(audit.read_text())["landing_files_gone_by"])
+    assert f"(by {promised})" in result.output
+    keep = settings.retention.landing_days
+    assert keep is not None and promised == D2 + timedelta(days=keep + 1)
+
+    day_before = _invoke(
+        "maintain", "--date", str(promised - timedelta(days=1)), "--env", str(profile)
+    )
+    assert day_before.exit_code == 0, day_before.output
+    assert landing_days_left() == {D2}  # D1's files left a day earlier, D2's are still due
+    on_the_day = _invoke("maintain", "--date", str(promised), "--env", str(profile))
+    assert on_the_day.exit_code == 0, on_the_day.output
+    assert landing_days_left() == set()

@@ -319,21 +319,22 @@ def test_maintenance_on_s3(moto_endpoint: str, tmp_path) -> None:
     assert check_files(open_catalog(settings, create=False)).problems == []
 
 
-def test_local_landing_files_leave_after_the_landing_retention(
+def test_local_landing_files_leave_by_their_landing_day(
     write_landing, local_settings: Settings
 ) -> None:
     from airlake.lifecycle.maintain import landing_past_retention
 
     old = write_landing(D1, 10, [click_line("e1", "2026-11-10T10:00:00")])
     fresh = write_landing(D2, 10, [click_line("e2", "2026-11-11T10:00:00")])
-    now = time.time()
-    written = now - 31 * 86_400
-    os.utime(old, (written, written))
+    # written long ago, but its landing day is recent: its path decides, not its age on disk
+    written = time.time() - 400 * 86_400
+    os.utime(fresh, (written, written))
     settings = dataclasses.replace(local_settings, retention=Retention(landing_days=30))
-    assert landing_past_retention(settings, now) == [str(old)]
+    assert landing_past_retention(settings, D1 + timedelta(days=30)) == []
+    assert landing_past_retention(settings, D1 + timedelta(days=31)) == [str(old)]
     assert not old.exists() and fresh.exists()
     forever = dataclasses.replace(local_settings, retention=Retention(landing_days=None))
-    assert landing_past_retention(forever, now + 1e9) == []
+    assert landing_past_retention(forever, D2 + timedelta(days=9999)) == []
 
 
 def test_old_metadata_files_are_trimmed(landed, local_settings: Settings) -> None:

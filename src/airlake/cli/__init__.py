@@ -15,6 +15,17 @@ class _Group(click.Group):
     """Turns UserError, and faults of the environment (no credentials, a refused permission),
     into one clear, redacted line and exit code 1 (never a traceback)."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Bytes of the command line that are not UTF-8 arrive as lone surrogates: no name,
+        # path or value airlake handles can hold them, and printing them fails.
+        for arg in args:
+            try:
+                arg.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = arg.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+                raise click.UsageError(f"argument '{shown}' is not valid UTF-8", ctx) from None
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)

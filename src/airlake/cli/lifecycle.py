@@ -110,10 +110,22 @@ def forget_command(
         f"{record.older_snapshots_expire_after}"
     )
     if record.landing_days:
+        if record.landing_files_gone_by:
+            until = (
+                f"maintain removes them by the landing day in their path "
+                f"(by {record.landing_files_gone_by})"
+            )
+        elif settings.retention.landing_days is None:
+            until = "someone deletes them (retention.landing_days keeps them forever)"
+        else:
+            until = (
+                "the landing bucket's lifecycle rule expires them "
+                f"({settings.retention.landing_days} days after each file was written, "
+                "noncurrent versions later)"
+            )
         click.echo(
-            f"landing files of {', '.join(record.landing_days)} still hold the lines until the "
-            f"landing retention removes them (by {record.landing_files_gone_by}); do not "
-            "--force-ingest those days before then without running forget again"
+            f"landing files of {', '.join(record.landing_days)} still hold the lines until "
+            f"{until}; do not --force-ingest those days before then without running forget again"
         )
 
 

@@ -43,6 +43,17 @@ def targets_command() -> None:
         )
 
 
+def _statable(path: Path, what: str) -> None:
+    """A path that is absent is the checks' to report (a finding); one the file system cannot
+    even look up (a name too long, a loop of links, no permission) is one error line."""
+    try:
+        path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except OSError as exc:
+        raise UserError(f"cannot read {what} at {path}: {exc.strerror}") from None
+
+
 @preflight_group.command("check")
 @click.argument("project_dir", type=click.Path(file_okay=False))
 @click.option(
@@ -98,6 +109,8 @@ def check_command(
     except UserError as exc:
         raise click.UsageError(str(exc)) from None
     root = Path(project_dir)
+    _statable(root, "the project")
+    _statable(root / requirements, "--requirements")
     project = load_project(root, requirements)
     findings = run_checks(project, target)
     if resolve:

@@ -15,6 +15,7 @@ from airlake.engines import IngestOutput, Relation, sql_type
 from airlake.engines.duckdb_ingest import fast_ingest_sql, ingest_sql
 from airlake.errors import UserError
 from airlake.landing import LINES_SCHEMA, LandingFile, read_batches
+from airlake.query_limits import check_query_size
 from airlake.settings import Settings
 from airlake.storage import StorageOptions, filesystem, is_remote
 from airlake.tables import RAW_EVENTS, RAW_QUARANTINE
@@ -279,10 +280,12 @@ def read_only_statement(sql: str) -> str:
     """The one SELECT (or WITH ... SELECT) statement in ``sql``, parsed by DuckDB's own parser.
 
     Raises UserError for an empty text, several statements, a statement of any other kind
-    (COPY, ATTACH, INSERT, SET, PRAGMA, CALL, EXPLAIN ANALYZE, ...) or a text DuckDB cannot parse.
+    (COPY, ATTACH, INSERT, SET, PRAGMA, CALL, EXPLAIN ANALYZE, ...), a text DuckDB cannot parse,
+    or one too long or too deeply nested to give to the parser (:mod:`airlake.query_limits`).
     """
     import duckdb
 
+    check_query_size(sql)
     try:
         statements = duckdb.extract_statements(sql)
     except duckdb.Error as exc:

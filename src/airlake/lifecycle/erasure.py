@@ -250,9 +250,12 @@ def forget(
         _republish_bi(catalog, settings, now)
     retention = settings.maintenance.snapshot_retention_hours
     landing_keep = settings.retention.landing_days
+    # maintain deletes local landing files by the landing day in their path (see
+    # landing_past_retention), so the date is exact; an S3 lifecycle rule ages objects from
+    # when they were written, which a late file makes later than its landing day: no date.
     gone_by = (
         (max(landing_days) + timedelta(days=landing_keep + 1)).isoformat()
-        if landing_days and landing_keep is not None
+        if landing_days and landing_keep is not None and not is_remote(settings.landing_uri)
         else None
     )
     record = ErasureRecord(

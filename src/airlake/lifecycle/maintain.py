@@ -23,7 +23,7 @@ import warnings
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -395,12 +395,14 @@ def _compact(
     return False
 
 
-def landing_past_retention(settings: Settings, now_s: float) -> list[str]:
-    """Delete local landing files older than the landing retention; their paths.
+def landing_past_retention(settings: Settings, today: date) -> list[str]:
+    """Delete local landing files whose landing day is past the landing retention; their paths.
 
-    Age is counted from when the file was written, as an S3 lifecycle rule counts it for the
-    landing bucket (see ``infra/terraform``), so a backfill of old landing days is safe; only a
-    local landing folder is touched here.
+    A file's age is its landing day, read from its path (the sink's record-time partition), not
+    when it was written: files of landing day L leave at the first maintain on or after
+    L + ``retention.landing_days`` + 1, which is the date ``forget`` promises the person's lines
+    are gone by, even for a file the sink wrote days after L. Only a local landing folder is
+    touched here; on S3 the landing bucket's lifecycle rule expires objects by age.
     """
     from airlake.landing import parse_key
 
@@ -410,10 +412,13 @@ def landing_past_retention(settings: Settings, now_s: float) -> list[str]:
     root = Path(settings.landing_uri)
     if not root.is_dir():
         return []
-    cutoff = now_s - days * 86_400
+    cutoff = today - timedelta(days=days)
     removed = []
     for path in sorted(root.rglob("*")):
-        if path.is_file() and parse_key(str(path)) is not None and path.stat().st_mtime < cutoff:
+        if not path.is_file():
+            continue
+        key = parse_key(str(path))
+        if key is not None and key.landing_date < cutoff:
             path.unlink()
             removed.append(str(path))
     return removed
@@ -444,5 +449,5 @@ def maintain(
         )
         for tdef in TABLES
     ]
-    landing_past_retention(settings, now)
+    landing_past_retention(settings, today)
     return out

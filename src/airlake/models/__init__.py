@@ -49,11 +49,12 @@ def model_names() -> list[str]:
 
 
 def model_text(name: str) -> str:
-    """The model's source as shipped (DuckDB dialect)."""
-    try:
-        return resources.files("airlake.models").joinpath(f"{name}.sql").read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"unknown model {name!r}; known: {', '.join(model_names())}") from None
+    """The model's source as shipped (DuckDB dialect). Only a shipped model's name is looked
+    up: a name is never a path (``../x`` would read any ``.sql`` file)."""
+    known = model_names()
+    if name not in known:
+        raise UserError(f"unknown model {name!r}; known: {', '.join(known)}")
+    return resources.files("airlake.models").joinpath(f"{name}.sql").read_text(encoding="utf-8")
 
 
 def _literal(value: object) -> str:
