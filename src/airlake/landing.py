@@ -21,9 +21,12 @@ from airlake.contract import LINE_PREFIX_BYTES
 from airlake.errors import UserError
 from airlake.storage import StorageOptions, filesystem, fs_path, is_remote
 
+# ASCII digits only (re.ASCII): the sink writes 0-9, and a name with other digits
+# (Arabic-Indic, full-width) is some other file, never read as the sink's
 _KEY = re.compile(
     r"topics/(?P<topic>[^/]+)/year=(?P<y>\d{4})/month=(?P<m>\d{2})/day=(?P<d>\d{2})/hour=(?P<h>\d{2})/"
-    r"(?P=topic)\+(?P<partition>\d+)\+(?P<offset>\d+)\.json(?P<gzip>\.gz)?$"
+    r"(?P=topic)\+(?P<partition>\d+)\+(?P<offset>\d{10,})\.json(?P<gzip>\.gz)?$",
+    re.ASCII,
 )
 
 LINES_SCHEMA = pa.schema(
