@@ -147,6 +147,13 @@ def scan_day(landing_uri: str, day: date, storage: StorageOptions) -> LandingDay
     prefix = landing_uri.split("://", 1)[0] + "://" if is_remote(landing_uri) else ""
     for path, info in sorted(found.items()):
         size, version = int(info.get("size") or 0), _version(info)
+        if not _utf8(path):
+            # a name with bytes that are not UTF-8 (the OS hands them over as lone
+            # surrogates): never the sink's; named with those bytes escaped (\xff), so every
+            # table and message can hold it
+            shown = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            others.append(LandingFile(f"{prefix}{shown}", "", day, 0, 0, 0, size, version))
+            continue
         parsed = parse_key(f"{prefix}{path}", size, version)
         if parsed is not None and info.get("type") == "file" and parsed.landing_date == day:
             files.append(parsed)
@@ -154,6 +161,14 @@ def scan_day(landing_uri: str, day: date, storage: StorageOptions) -> LandingDay
             others.append(LandingFile(f"{prefix}{path}", "", day, 0, 0, 0, size, version))
     files.sort(key=lambda f: (f.hour, f.topic, f.partition, f.start_offset))
     return LandingDay(files, others)
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def relative_name(landing_uri: str, file_uri: str) -> str:
