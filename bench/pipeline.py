@@ -7,11 +7,14 @@ in one invocation times, each in its own child process so peak RSS is per side:
 
 (a) baseline: DuckDB ``read_json`` with an explicit schema → one Parquet file (no quarantine, no
     dedupe, ``ignore_errors`` so broken lines do not stop it);
-(b) ``airlake run`` for the day: ingest with quarantine, clean, sessions, attribution, reports,
-    quality, all committed to Iceberg.
+(b) the peer: a hand-written DuckDB SQL pipeline doing the core of the work (``PEER``): typed
+    ``read_json`` with ``ignore_errors``, a validity filter, dedupe on ``event_id``, a bot flag,
+    30-minute sessions and campaign_daily, each written as Parquet;
+(c) ``airlake run`` for the day: ingest with quarantine, clean, sessions, attribution, reports,
+    quality, publish, all committed to Iceberg.
 
-Prints events/s for both, the ratio (b)/(a) (higher is better; 1.0 = as fast as a bare copy),
-and the peak RSS of each child. With --spark, (c) the same run on Spark local[2], and how many
+Prints the seconds of each, the ratios airlake/bare copy and airlake/peer (the other's seconds
+over airlake's: higher is better), the per-stage split, and the peak RSS of each child. With --spark, (c) the same run on Spark local[2], and how many
 times faster airlake-duckdb is than airlake-spark on this machine.
 """
 
@@ -41,6 +44,52 @@ con.execute("SET enable_progress_bar = false")
 con.execute(
     f"COPY (SELECT * FROM read_json({files!r}, format='newline_delimited', columns={columns}, "
     f"ignore_errors=true)) TO '{out}' (FORMAT parquet, COMPRESSION zstd)"
+)
+"""
+
+PEER = r"""
+import glob, sys, duckdb
+from airlake.contract import FIELDS, FieldType, BOT_USER_AGENT_MARKERS, BOT_IP_PREFIXES
+landing, out = sys.argv[1], sys.argv[2]
+types = {FieldType.STRING: "VARCHAR", FieldType.NUMBER: "DECIMAL(18,6)", FieldType.TIMESTAMP: "TIMESTAMPTZ"}
+columns = "{" + ", ".join(f"'{f.name}': '{types[f.type]}'" for f in FIELDS) + "}"
+files = sorted(glob.glob(f"{landing}/topics/*/*/*/*/*/*.json"))
+bots = " OR ".join(f"contains(lower(user_agent), '{m}')" for m in BOT_USER_AGENT_MARKERS)
+bots += " OR " + " OR ".join(f"starts_with(ip, '{p}')" for p in BOT_IP_PREFIXES)
+con = duckdb.connect()
+con.execute("SET threads = 2")
+con.execute("SET TimeZone = 'UTC'")
+con.execute("SET enable_progress_bar = false")
+con.execute(
+    "CREATE TEMP TABLE events AS "
+    f"SELECT * EXCLUDE (rn), CAST(event_ts AS DATE) AS event_date, ({bots}) AS is_bot FROM ("
+    "  SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY received_ts) AS rn"
+    f"  FROM read_json({files!r}, format='newline_delimited', columns={columns}, ignore_errors=true)"
+    "  WHERE event_id IS NOT NULL"
+    "    AND event_type IN ('impression', 'click', 'page_view', 'conversion')"
+    "    AND event_ts IS NOT NULL AND received_ts IS NOT NULL AND event_ts <= received_ts"
+    "    AND coalesce(cost, 0) >= 0 AND coalesce(revenue, 0) >= 0"
+    ") WHERE rn = 1"
+)
+con.execute(f"COPY events TO '{out}/events.parquet' (FORMAT parquet)")
+con.execute(
+    "COPY (WITH gaps AS ("
+    "  SELECT anonymous_id, event_ts, CASE WHEN event_ts - lag(event_ts) OVER w"
+    "    <= INTERVAL 30 MINUTE THEN 0 ELSE 1 END AS new_session"
+    "  FROM events WHERE NOT is_bot WINDOW w AS (PARTITION BY anonymous_id ORDER BY event_ts)"
+    "), numbered AS ("
+    "  SELECT *, sum(new_session) OVER (PARTITION BY anonymous_id ORDER BY event_ts) AS session"
+    "  FROM gaps"
+    ") SELECT anonymous_id, session, min(event_ts) AS started, max(event_ts) AS ended,"
+    "  count(*) AS events FROM numbered GROUP BY ALL"
+    f") TO '{out}/sessions.parquet' (FORMAT parquet)"
+)
+con.execute(
+    "COPY (SELECT event_date, campaign_id,"
+    "  count_if(event_type = 'impression') AS impressions, count_if(event_type = 'click') AS clicks,"
+    "  sum(cost) AS spend, count_if(event_type = 'conversion') AS conversions,"
+    "  sum(revenue) AS revenue"
+    f"  FROM events WHERE NOT is_bot GROUP BY ALL) TO '{out}/campaign_daily.parquet' (FORMAT parquet)"
 )
 """
 
@@ -122,6 +171,8 @@ def main() -> None:
     size = sum(p.stat().st_size for p in (landing / "topics").rglob("*.json"))
 
     base_s, base_rss, _ = timed_child(BASELINE, str(landing), str(work / "baseline.parquet"))
+    peer_dir = Path(tempfile.mkdtemp(prefix="peer-", dir=work))
+    peer_s, peer_rss, _ = timed_child(PEER, str(landing), str(peer_dir))
     run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=work))
     lake_s, lake_rss, lake_stages = timed_child(
         AIRLAKE, str(landing), str(run_dir), DAY.isoformat(), "duckdb"
@@ -146,10 +197,13 @@ def main() -> None:
         "baseline_seconds": round(base_s, 2),
         "baseline_lines_per_s": round(lines / base_s),
         "baseline_peak_rss_mib": round(base_rss),
+        "peer_seconds": round(peer_s, 2),
+        "peer_peak_rss_mib": round(peer_rss),
         "airlake_seconds": round(lake_s, 2),
         "airlake_lines_per_s": round(lines / lake_s),
         "airlake_peak_rss_mib": round(lake_rss),
         "ratio_airlake_over_baseline": round(base_s / lake_s, 3),
+        "ratio_airlake_over_peer": round(peer_s / lake_s, 3),
         **{f"airlake_stage_{name}_s": seconds for name, seconds in lake_stages.items()},
         **spark,
     }

@@ -155,3 +155,19 @@ def test_an_unreadable_hour_folder_fails_the_listing_with_its_path(tmp_path: Pat
             if folder.is_dir():
                 folder.chmod(0o755)
         shutil.rmtree(base)
+
+
+def test_a_name_with_digits_other_than_ascii_is_not_a_sink_file() -> None:
+    """The name from the report: Arabic-Indic digits in the offset."""
+    folder = "/x/topics/web-events/year=2026/month=11/day=10/hour=07/"
+    assert (
+        parse_key(
+            folder
+            + "web-events+1+\u0660\u0660\u0660\u0660\u0660\u0669\u0660\u0660\u0660\u0660.json"
+        )
+        is None
+    )
+    assert parse_key(folder + "web-events+\u0661+0000090000.json") is None
+    assert parse_key(folder + "web-events+1+90000.json") is None  # the sink pads to 10 digits
+    parsed = parse_key(folder + "web-events+1+0000090000.json")
+    assert parsed is not None and parsed.start_offset == 90000

@@ -536,3 +536,21 @@ def test_amounts_at_the_contracts_limit_are_summed_exactly(write_landing, tmp_pa
     }
     assert got == expected
     assert all(r["unconverted_events"] == 0 and r["currency"] == "EUR" for r in rows)
+def test_a_file_name_with_bytes_that_are_not_utf8_is_counted_and_named_not_a_traceback(
+    write_landing, local_settings: Settings
+) -> None:
+    """A landing file whose name holds the byte 0xff: listed as another file (escaped), the
+    day ingested and recorded whole."""
+    import os
+
+    sink = write_landing(D1, 10, [click_line("ok-1", "2026-11-10T10:00:00")])
+    odd = os.path.join(os.fsencode(sink.parent), b"ad-clicks+0+0000000009\xff.json")
+    with open(odd, "wb") as fh:
+        fh.write(click_line("odd-1", "2026-11-10T10:00:00") + b"\n")
+    with open_run(local_settings) as ctx:
+        run_day(ctx, D1)
+        (quality,) = read_table(ctx.catalog, "reports.data_quality_daily").to_pylist()
+        files = read_table(ctx.catalog, "raw.landing_files").to_pylist()
+    assert quality["lines"] == 1 and quality["other_files"] == 1
+    assert "ad-clicks+0+0000000009\\xff.json" in quality["other_file_names"]
+    assert sorted(f["sink_file"] for f in files) == [False, True]

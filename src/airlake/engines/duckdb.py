@@ -113,17 +113,12 @@ class DuckDBEngine:
         window_days: int,
         out_dir: str,
     ) -> IngestOutput:
+        import pyarrow.compute as pc
+
         max_line_bytes = self._settings.max_line_bytes
-        fast_sql = (
-            fast_ingest_sql(window_days)
-            if self._fast_path
-            else "SELECT false AS fast_ok, * FROM lines"
-        )
-        # the lines the fast path did not accept, exactly as they came in, for the exact path
-        declined = ", ".join(f'"{f.name}"' for f in LINES_SCHEMA)
-        exact_sql = ingest_sql(
-            window_days, max_line_bytes, f"(SELECT {declined} FROM fast WHERE NOT fast_ok)"
-        )
+        fast_sql = fast_ingest_sql(window_days)
+        # the lines the fast path did not accept (every line without it), as they came in
+        exact_sql = ingest_sql(window_days, max_line_bytes)
         events_cols = _projection(RAW_EVENTS.schema)
         if self._settings.truncate_ip:
             self._register_truncation()
@@ -132,6 +127,8 @@ class DuckDBEngine:
             )
         quarantine_cols = _projection(RAW_QUARANTINE.schema)
         lines = 0
+        line_columns = [f.name for f in LINES_SCHEMA]
+        event_columns = RAW_EVENTS.schema.names
         # One Parquet file per output for the whole landing day, written batch by batch: one
         # file per 64 MiB batch would leave a large day in dozens of small files, which
         # maintenance would then rewrite.
@@ -146,17 +143,30 @@ class DuckDBEngine:
                 # DuckDB's threads share out an Arrow table by its record batches
                 chunked = pa.Table.from_batches(batch.to_batches(max_chunksize=16_384))
                 self.con.register("lines", chunked)
-                self.con.execute(f"CREATE OR REPLACE TEMP TABLE fast AS {fast_sql}")
-                self.con.unregister("lines")
+                declined: list[pa.RecordBatch] = []
                 if self._fast_path:
-                    events.write(self.con.sql(f"SELECT {events_cols} FROM fast WHERE fast_ok"))
+                    # streamed, never stored: accepted lines go straight to the events file,
+                    # the few others are kept for the exact path
+                    result = self.con.sql(
+                        f"SELECT fast_ok, {events_cols}, line, raw_bytes, too_long_bytes "
+                        f"FROM ({fast_sql})"
+                    )
+                    for part in result.to_arrow_reader(PartitionedParquet.ROW_GROUP_ROWS):
+                        ok = part.column("fast_ok")
+                        events.write_batch(part.filter(ok).select(event_columns))
+                        declined.append(part.filter(pc.invert(ok)).select(line_columns))
+                    self.con.unregister("lines")
+                    kept = (
+                        pa.Table.from_batches(declined) if declined else LINES_SCHEMA.empty_table()
+                    )
+                    self.con.register("lines", kept.cast(LINES_SCHEMA))
                 self.con.execute(f"CREATE OR REPLACE TEMP TABLE judged AS {exact_sql}")
+                self.con.unregister("lines")
                 events.write(self.con.sql(f"SELECT {events_cols} FROM judged WHERE reason IS NULL"))
                 rejected.write(
                     self.con.sql(f"SELECT {quarantine_cols} FROM judged WHERE reason IS NOT NULL")
                 )
                 self.con.execute("DROP TABLE judged")
-                self.con.execute("DROP TABLE fast")
         return IngestOutput(
             events=tuple(_parquet_files(os.path.join(out_dir, "events"))),
             quarantine=tuple(_parquet_files(os.path.join(out_dir, "quarantine"))),
@@ -242,12 +252,16 @@ class PartitionedParquet:
             writer.close()
 
     def write(self, result: duckdb.DuckDBPyRelation) -> None:
-        import pyarrow.compute as pc
 
         # batches of one row group: memory outside DuckDB's own limit stays small
         for batch in result.to_arrow_reader(self.ROW_GROUP_ROWS):
-            if not batch.num_rows:
-                continue
+            self.write_batch(batch)
+
+    def write_batch(self, batch: pa.RecordBatch) -> None:
+        """Write one batch of rows (of the same columns as every other batch)."""
+        import pyarrow.compute as pc
+
+        if batch.num_rows:
             column = batch.column(self._column)
             values = pc.unique(column).to_pylist()
             for value in values:

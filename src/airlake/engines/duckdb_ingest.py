@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from airlake.contract import (
     CURRENCIES,
+    FIELD_TYPES,
     FIELDS,
     MAX_AMOUNT,
     REQUIRED,
@@ -279,15 +280,14 @@ FROM judged
 """
 
 
-def _value_type(value: str) -> str:
-    """The JSON type of a value's JSON text, named as ``json_type`` names it (any number is
-    ``DOUBLE`` here: the rules only ask whether it is a number)."""
+def _fast_timestamp(text: str) -> str:
+    """:func:`_timestamp` for the fast path: the fraction is cut only where it has more than
+    six digits (the regular expression is the costly part), the text parsed once."""
+    cut = _q(rf"(\.\d{{1,{TIMESTAMP_FRACTION_DIGITS}}})\d*")
+    long_fraction = _q(rf"\.\d{{{TIMESTAMP_FRACTION_DIGITS + 1}}}")
     return (
-        f"CASE WHEN {value} IS NULL THEN NULL "
-        f"WHEN starts_with({value}, '\"') THEN 'VARCHAR' "
-        f"WHEN ascii({value}) = 45 OR ascii({value}) BETWEEN 48 AND 57 THEN 'DOUBLE' "
-        f"WHEN {value} IN ('true', 'false') THEN 'BOOLEAN' "
-        f"WHEN starts_with({value}, '[') THEN 'ARRAY' ELSE 'OBJECT' END"
+        f"TRY_CAST(CASE WHEN regexp_matches({text}, {long_fraction}) "
+        f"THEN regexp_replace(upper({text}), {cut}, '\\1') ELSE upper({text}) END AS TIMESTAMPTZ)"
     )
 
 
@@ -295,7 +295,7 @@ def fast_ingest_sql(window_days: int, source: str = "lines") -> str:
     """The fast path: one typed parse per line, the contract's rules judged on its columns.
 
     Each contract field is read once, by DuckDB's JSON reader with an explicit structure
-    (``json_transform``, the reader behind ``read_json``), as its JSON text; its type and text
+    (``json_transform``, the reader behind ``read_json``), as its JSON text; its type and value
     follow from that text without parsing the line again. A line goes this way only when that
     reading cannot differ from the exact path's: not cut for length, UTF-8, an object from its
     first byte, no backslash (so every ``"`` delimits a string and a string's JSON text is its
@@ -304,23 +304,67 @@ def fast_ingest_sql(window_days: int, source: str = "lines") -> str:
     two; any other key (repeated, outside the contract, or null) leaves quotes unaccounted for,
     and only then are the line's keys listed.
 
-    Returns every line of ``source`` with ``fast_ok`` (true: a valid event, typed as the exact
-    path types it), the typed event columns, and the line's own columns
-    (:data:`airlake.landing.LINES_SCHEMA`), so the lines that are not ``fast_ok`` can go
-    through :func:`ingest_sql` unchanged.
+    The rules are the conjunction of :data:`airlake.contract.VALIDATION_ORDER`'s on these
+    columns: a line is accepted (``fast_ok``) only when it passes every one; which rule a
+    rejected line fails is left to the exact path. Returns every line of ``source`` with
+    ``fast_ok``, the typed event columns (as :func:`ingest_sql` types them) and the line's own
+    columns (:data:`airlake.landing.LINES_SCHEMA`; ``line`` only where not accepted), so the
+    lines not accepted can go through :func:`ingest_sql` unchanged.
     """
     structure = "{" + ", ".join(f'"{f.name}": "JSON"' for f in FIELDS) + "}"
-    values = [f"CAST(d.j.{f.name} AS VARCHAR)" for f in FIELDS]
-    types = ", ".join(_value_type(v) for v in values)
-    texts = ", ".join(
-        f"CASE WHEN starts_with({v}, '\"') THEN {v}[2:-2] ELSE {v} END" for v in values
+    raw = ",\n        ".join(f'CAST(d.j.{f.name} AS VARCHAR) AS "v_{f.name}"' for f in FIELDS)
+    strings = [f for f in FIELDS if f.type is not FieldType.NUMBER]
+    numbers = [f for f in FIELDS if f.type is FieldType.NUMBER]
+    texts = ",\n        ".join(
+        f"CASE WHEN starts_with(r.v_{f.name}, '\"') THEN r.v_{f.name}[2:-2] END AS {f.name}_t"
+        for f in strings
     )
+    # a present field of the wrong JSON type
+    wrong = [f"(r.v_{f.name} IS NOT NULL AND NOT starts_with(r.v_{f.name}, '\"'))" for f in strings]
+    wrong += [
+        f"(r.v_{f.name} IS NOT NULL AND NOT (ascii(r.v_{f.name}) = 45 "
+        f"OR ascii(r.v_{f.name}) BETWEEN 48 AND 57))"
+        for f in numbers
+    ]
     # quotes each field read accounts for: 2 for its key, 2 more for a string value
     expected = " + ".join(
-        f"(CASE WHEN {v} IS NULL THEN 0 WHEN starts_with({v}, '\"') THEN 4 ELSE 2 END)"
-        for v in values
+        f"(CASE WHEN r.v_{f.name} IS NULL THEN 0 WHEN starts_with(r.v_{f.name}, '\"') "
+        f"THEN 4 ELSE 2 END)"
+        for f in FIELDS
     )
-    quotes = "strlen(d.line) - strlen(replace(d.line, '\"', ''))"
+    quotes = "strlen(r.line) - strlen(replace(r.line, '\"', ''))"
+    required = " ".join(
+        f"WHEN {_q(t.value)} THEN "
+        + " AND ".join(
+            f"x.{n}_t IS NOT NULL"
+            if FIELD_TYPES[n] is not FieldType.NUMBER
+            else f"x.v_{n} IS NOT NULL"
+            for n in REQUIRED[t]
+        )
+        for t in EventType
+    )
+    currencies = ", ".join(_q(c) for c in sorted(CURRENCIES))
+    amounts = " AND ".join(
+        f"(x.v_{f.name} IS NULL OR (TRY_CAST(x.v_{f.name} AS DOUBLE) >= 0 "
+        f"AND TRY_CAST(x.v_{f.name} AS DOUBLE) < {MAX_AMOUNT} "
+        f"AND isfinite(TRY_CAST(x.v_{f.name} AS DOUBLE))))"
+        for f in numbers
+    )
+    currency = (
+        "CASE WHEN regexp_full_match(x.currency_t, '[\\x00-\\x7F]*') "
+        "THEN upper(x.currency_t) ELSE x.currency_t END"
+    )
+    typed = []
+    for f in FIELDS:
+        if f.type is FieldType.NUMBER:
+            typed.append(f"TRY_CAST(v_{f.name} AS DECIMAL(18, 6)) AS {f.name}")
+        elif f.type is FieldType.TIMESTAMP:
+            typed.append(f"{f.name}_v AS {f.name}")
+        elif f.name == "currency":
+            typed.append(f"currency_n AS {f.name}")
+        else:
+            typed.append(f"{f.name}_t AS {f.name}")
+    typed_sql = ",\n    ".join(typed)
     return f"""
 WITH simple AS (
     SELECT
@@ -336,25 +380,58 @@ transformed AS (
         CASE WHEN p.simple AND json_valid(p.line) THEN json_transform(p.line, {_q(structure)}) END AS j
     FROM simple AS p
 ),
-counted AS (
+valued AS (
     SELECT
-        d.*,
-        CASE WHEN d.j IS NOT NULL AND {quotes} <> {expected} THEN json_keys(d.line) END AS keys,
+        d.* EXCLUDE (j, simple),
         d.j IS NOT NULL AS is_json,
-        CASE WHEN d.j IS NOT NULL THEN 'OBJECT' END AS doc_type,
-        [CASE WHEN d.j IS NOT NULL THEN 'OBJECT' END, {types}] AS t,
-        [{texts}] AS s
+        {raw}
     FROM transformed AS d
 ),
-extracted AS (
+texted AS (
     SELECT
-        c.* EXCLUDE (keys, j),
-        CASE WHEN list_unique(c.keys) <> len(c.keys) THEN 'repeated' END AS repeated_key
-    FROM counted AS c
-),{_rules(window_days)}
+        r.*,
+        {texts},
+        r.is_json AND NOT ({" OR ".join(wrong)}) AS types_ok,
+        CASE WHEN r.is_json AND {quotes} <> {expected} THEN json_keys(r.line) END AS keys
+    FROM valued AS r
+),
+stamped AS (
+    SELECT
+        x.*,
+        {_fast_timestamp("x.event_ts_t")} AS event_ts_c,
+        {_fast_timestamp("x.received_ts_t")} AS received_ts_c,
+        {currency} AS currency_n
+    FROM texted AS x
+),
+judged AS (
+    SELECT
+        x.*,
+        CASE WHEN x.event_ts_c >= {_FIRST_INSTANT} AND x.event_ts_c < {_END_INSTANT} THEN x.event_ts_c END AS event_ts_v,
+        CASE WHEN x.received_ts_c >= {_FIRST_INSTANT} AND x.received_ts_c < {_END_INSTANT} THEN x.received_ts_c END AS received_ts_v
+    FROM stamped AS x
+),
+decided AS (
+    SELECT
+        x.*,
+        coalesce(
+            x.types_ok
+            AND (x.keys IS NULL OR list_unique(x.keys) = len(x.keys))
+            AND (CASE x.event_type_t {required} ELSE false END)
+            AND regexp_full_match(x.event_ts_t, {_q(TIMESTAMP_PATTERN)})
+            AND regexp_full_match(x.received_ts_t, {_q(TIMESTAMP_PATTERN)})
+            AND x.event_ts_v IS NOT NULL AND x.received_ts_v IS NOT NULL
+            AND x.event_ts_v <= x.received_ts_v
+            AND CAST(x.event_ts_v AS DATE) <= x.landing_date
+            AND {amounts}
+            AND (x.currency_t IS NULL OR x.currency_n IN ({currencies}))
+            AND CAST(x.event_ts_v AS DATE) >= x.landing_date - {window_days - 1},
+            false
+        ) AS fast_ok
+    FROM judged AS x
+)
 SELECT
-    is_json AND reason IS NULL AS fast_ok,
-    {_typed_columns()},
+    fast_ok,
+    {typed_sql},
     CAST(event_ts_v AS DATE) AS event_date,
     source_file,
     source_topic,
@@ -363,8 +440,9 @@ SELECT
     source_line,
     landing_date,
     landing_hour,
-    line,
+    -- the exact path needs the line only where the fast path did not accept it
+    CASE WHEN NOT fast_ok THEN line END AS line,
     raw_bytes,
     too_long_bytes
-FROM judged
+FROM decided
 """
