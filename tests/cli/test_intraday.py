@@ -55,7 +55,14 @@ def test_alerts_exit_1_while_one_is_open(profile: Path) -> None:
 
 
 def test_no_alert_open_exits_0(profile: Path) -> None:
-    args = ("--env", str(profile), "--set", "alerts.max_quarantine_share=0.9")
+    args = (
+        "--env",
+        str(profile),
+        "--set",
+        "alerts.max_quarantine_share=0.9",
+        "--set",
+        "alerts.stale_topic_minutes=600",
+    )
     assert _run("refresh", "--now", NOW, *args).exit_code == 0
     done = _run("alerts", *args)
     assert done.exit_code == 0, done.output
