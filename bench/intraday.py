@@ -85,7 +85,14 @@ def hashes(profile: Path) -> dict[str, str]:
     from airlake.tables import content_hash, read_table
 
     catalog = open_catalog(load_settings(str(profile)), create=False)
-    return {name: content_hash(read_table(catalog, name)) for name in COMPARED}
+    out = {}
+    for name in COMPARED:
+        data = read_table(catalog, name)
+        if name == "raw.landing_files":
+            # each side has its own copy of the landing files: their mtimes differ
+            data = data.drop_columns(["version"])
+        out[name] = content_hash(data)
+    return out
 
 
 def main() -> None:

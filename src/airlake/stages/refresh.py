@@ -74,7 +74,6 @@ from airlake.tables import (
     in_filter,
     read_table,
     replace_partitions,
-    snapshot_property,
 )
 
 if TYPE_CHECKING:
@@ -82,11 +81,12 @@ if TYPE_CHECKING:
 
 STAGE = "refresh"
 NEWEST_EVENTS = "airlake.newest-events"
-"""Kept with each pacing commit: the newest event time read per topic (a refresh that finds
-nothing new judges staleness from it without reading raw.events)."""
+"""A property of reports.pacing_intraday: the newest event time read per topic (a refresh that
+finds nothing new judges staleness from it without reading raw.events)."""
 PACING_RULES = frozenset({"projected_over_budget", "over_budget"})
 LANDING_SNAPSHOT = "airlake.landing-files-snapshot"
-"""Kept with each pacing commit: the raw.landing_files snapshot the derived tables reflect."""
+"""A property of reports.pacing_intraday: the raw.landing_files snapshot the derived tables
+reflect (a refresh killed after recording its files rebuilds them at the next run)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,8 +381,6 @@ def _write_pacing(
     day: date,
     rows: list[PacingRow],
     as_of: datetime,
-    marker: str,
-    newest: dict[str, datetime],
 ) -> CommitResult:
     """Replace the business day's partition with its earlier refreshes' rows plus these (a
     refresh run again at the same as-of replaces its own rows)."""
@@ -395,13 +393,27 @@ def _write_pacing(
         REPORT_PACING,
         day,
         data,
-        {
-            LANDING_SNAPSHOT: marker,
-            NEWEST_EVENTS: json.dumps({t: v.isoformat() for t, v in sorted(newest.items())}),
-            "airlake.stage": STAGE,
-            "airlake.as-of": as_of.isoformat(),
-        },
+        {"airlake.stage": STAGE, "airlake.as-of": as_of.isoformat()},
     )
+
+
+def _mark(catalog: Catalog, marker: str, newest: dict[str, datetime]) -> None:
+    """Keep, as table properties of reports.pacing_intraday (a commit of metadata only, made
+    even when no row changed), what the derived tables now reflect."""
+    table = ensure_table(catalog, REPORT_PACING)
+    with table.transaction() as tx:
+        tx.set_properties(
+            {
+                LANDING_SNAPSHOT: marker,
+                NEWEST_EVENTS: json.dumps({t: v.isoformat() for t, v in sorted(newest.items())}),
+            }
+        )
+
+
+def _marks(catalog: Catalog) -> tuple[str | None, dict[str, datetime]]:
+    props = ensure_table(catalog, REPORT_PACING).properties
+    newest = json.loads(props.get(NEWEST_EVENTS) or "{}")
+    return props.get(LANDING_SNAPSHOT), {t: datetime.fromisoformat(v) for t, v in newest.items()}
 
 
 def _replace_rows(
@@ -447,11 +459,6 @@ def newest_event_by_topic(
         for r in got
         if r["newest_us"] is not None
     }
-
-
-def _stored_newest(catalog: Catalog) -> dict[str, datetime]:
-    text = snapshot_property(catalog, REPORT_PACING.name, NEWEST_EVENTS)
-    return {t: datetime.fromisoformat(v) for t, v in json.loads(text or "{}").items()}
 
 
 def _update_alerts(
@@ -517,13 +524,13 @@ def run_refresh(ctx: RunContext, now: datetime, *, publish: bool = True) -> Refr
     repaired: list[date] = []
     new_count = 0
     with run_lock(s, f"refresh at {as_of:%Y-%m-%d %H:%M} UTC", on_wait=ctx.on_progress):
-        seen = snapshot_property(ctx.catalog, REPORT_PACING.name, LANDING_SNAPSHOT)
+        seen, stored_newest = _marks(ctx.catalog)
         daily = _replaced_by_daily(ctx.catalog, scope, seen)
         all_recorded = _recorded_days(ctx.catalog, scope)
         for day in scope:
             scanned = scan_day(s.landing_uri, day, ctx.storage)
             recorded = all_recorded.get(day, [])
-            if recorded and _needs_repair(ctx.catalog, day, recorded):
+            if _needs_repair(ctx.catalog, day, recorded):
                 ctx.on_progress(
                     f"refresh: landing day {day} has rows of an unfinished refresh; re-ingesting it"
                 )
@@ -566,9 +573,10 @@ def run_refresh(ctx: RunContext, now: datetime, *, publish: bool = True) -> Refr
                     commits.append(run_model(ctx, QUALITY, window_for(day, s)))
             pacing = compute_pacing(ctx, bday, as_of, tz)
             newest = newest_event_by_topic(ctx, scope, as_of)
-            commits.append(_write_pacing(ctx, bday.day, pacing, as_of, marker, newest))
+            commits.append(_write_pacing(ctx, bday.day, pacing, as_of))
+            _mark(ctx.catalog, marker, newest)
         else:
-            newest = _stored_newest(ctx.catalog)
+            newest = stored_newest
         open_alerts, alert_commit = _update_alerts(ctx, bday, as_of, pacing, newest)
         if alert_commit is not None:
             commits.append(alert_commit)
