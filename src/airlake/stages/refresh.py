@@ -25,6 +25,7 @@ It holds the catalog's run lock (:mod:`airlake.run_lock`), as every daily stage 
 
 from __future__ import annotations
 
+import json
 import tempfile
 import time
 from collections.abc import Sequence
@@ -70,18 +71,22 @@ from airlake.tables import (
     append_files,
     data_files,
     ensure_table,
+    in_filter,
     read_table,
     replace_partitions,
-    snapshot_property,
 )
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
 
 STAGE = "refresh"
+NEWEST_EVENTS = "airlake.newest-events"
+"""A property of reports.pacing_intraday: the newest event time read per topic (a refresh that
+finds nothing new judges staleness from it without reading raw.events)."""
 PACING_RULES = frozenset({"projected_over_budget", "over_budget"})
 LANDING_SNAPSHOT = "airlake.landing-files-snapshot"
-"""Kept with each pacing commit: the raw.landing_files snapshot the derived tables reflect."""
+"""A property of reports.pacing_intraday: the raw.landing_files snapshot the derived tables
+reflect (a refresh killed after recording its files rebuilds them at the next run)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,10 +121,17 @@ def _props(day: date, as_of: datetime, engine: str) -> dict[str, str]:
 
 
 def _recorded(catalog: Catalog, day: date) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = read_table(
-        catalog, RAW_LANDING_FILES.name, f"landing_date = '{day.isoformat()}'"
-    ).to_pylist()
-    return rows
+    return _recorded_days(catalog, [day]).get(day, [])
+
+
+def _recorded_days(catalog: Catalog, days: Sequence[date]) -> dict[date, list[dict[str, Any]]]:
+    """raw.landing_files rows of the given landing days, by day (one scan)."""
+    out: dict[date, list[dict[str, Any]]] = {}
+    for row in read_table(
+        catalog, RAW_LANDING_FILES.name, in_filter("landing_date", days)
+    ).to_pylist():
+        out.setdefault(row["landing_date"], []).append(row)
+    return out
 
 
 def _needs_repair(catalog: Catalog, day: date, recorded: list[dict[str, Any]]) -> bool:
@@ -365,7 +377,10 @@ def compute_pacing(
 
 
 def _write_pacing(
-    ctx: RunContext, day: date, rows: list[PacingRow], as_of: datetime, marker: str
+    ctx: RunContext,
+    day: date,
+    rows: list[PacingRow],
+    as_of: datetime,
 ) -> CommitResult:
     """Replace the business day's partition with its earlier refreshes' rows plus these (a
     refresh run again at the same as-of replaces its own rows)."""
@@ -378,8 +393,27 @@ def _write_pacing(
         REPORT_PACING,
         day,
         data,
-        {LANDING_SNAPSHOT: marker, "airlake.stage": STAGE, "airlake.as-of": as_of.isoformat()},
+        {"airlake.stage": STAGE, "airlake.as-of": as_of.isoformat()},
     )
+
+
+def _mark(catalog: Catalog, marker: str, newest: dict[str, datetime]) -> None:
+    """Keep, as table properties of reports.pacing_intraday (a commit of metadata only, made
+    even when no row changed), what the derived tables now reflect."""
+    table = ensure_table(catalog, REPORT_PACING)
+    with table.transaction() as tx:
+        tx.set_properties(
+            {
+                LANDING_SNAPSHOT: marker,
+                NEWEST_EVENTS: json.dumps({t: v.isoformat() for t, v in sorted(newest.items())}),
+            }
+        )
+
+
+def _marks(catalog: Catalog) -> tuple[str | None, dict[str, datetime]]:
+    props = ensure_table(catalog, REPORT_PACING).properties
+    newest = json.loads(props.get(NEWEST_EVENTS) or "{}")
+    return props.get(LANDING_SNAPSHOT), {t: datetime.fromisoformat(v) for t, v in newest.items()}
 
 
 def _replace_rows(
@@ -432,7 +466,7 @@ def _update_alerts(
     day: BusinessDay,
     as_of: datetime,
     pacing: list[PacingRow] | None,
-    landing_days: Sequence[date],
+    newest: dict[str, datetime],
 ) -> tuple[list[Alert], CommitResult | None]:
     s = ctx.settings
     existing = read_alerts(ctx.catalog, day.day)
@@ -445,7 +479,7 @@ def _update_alerts(
     share = quarantine_share(ctx.catalog, as_of.date())
     fired = evaluate_rules(
         pacing or [],
-        newest_event_by_topic(ctx, landing_days, as_of),
+        newest,
         (share.lines, share.quarantined) if share.lines else None,
         as_of,
         s.alerts.projected_over_budget_pct,
@@ -490,12 +524,13 @@ def run_refresh(ctx: RunContext, now: datetime, *, publish: bool = True) -> Refr
     repaired: list[date] = []
     new_count = 0
     with run_lock(s, f"refresh at {as_of:%Y-%m-%d %H:%M} UTC", on_wait=ctx.on_progress):
-        seen = snapshot_property(ctx.catalog, REPORT_PACING.name, LANDING_SNAPSHOT)
+        seen, stored_newest = _marks(ctx.catalog)
         daily = _replaced_by_daily(ctx.catalog, scope, seen)
+        all_recorded = _recorded_days(ctx.catalog, scope)
         for day in scope:
             scanned = scan_day(s.landing_uri, day, ctx.storage)
-            recorded = _recorded(ctx.catalog, day)
-            if recorded and _needs_repair(ctx.catalog, day, recorded):
+            recorded = all_recorded.get(day, [])
+            if _needs_repair(ctx.catalog, day, recorded):
                 ctx.on_progress(
                     f"refresh: landing day {day} has rows of an unfinished refresh; re-ingesting it"
                 )
@@ -537,8 +572,12 @@ def run_refresh(ctx: RunContext, now: datetime, *, publish: bool = True) -> Refr
                 if _recorded(ctx.catalog, day):
                     commits.append(run_model(ctx, QUALITY, window_for(day, s)))
             pacing = compute_pacing(ctx, bday, as_of, tz)
-            commits.append(_write_pacing(ctx, bday.day, pacing, as_of, marker))
-        open_alerts, alert_commit = _update_alerts(ctx, bday, as_of, pacing, scope)
+            newest = newest_event_by_topic(ctx, scope, as_of)
+            commits.append(_write_pacing(ctx, bday.day, pacing, as_of))
+            _mark(ctx.catalog, marker, newest)
+        else:
+            newest = stored_newest
+        open_alerts, alert_commit = _update_alerts(ctx, bday, as_of, pacing, newest)
         if alert_commit is not None:
             commits.append(alert_commit)
         if publish and pacing is not None:
