@@ -49,7 +49,8 @@ def test_demo_runs_the_dag_for_the_chosen_profile(tmp_path: Path) -> None:
     assert spend == sorted(spend) and spend[0] < spend[-1]  # the day filling up
     cut = re.search(r"campaign (cmp-\d+)'s daily budget cut to", result.output)
     assert cut, result.output
-    assert any(a["subject"] == cut[1] and a["is_open"] for a in alerts), alerts
+    # fired on the way (it may close again later in the day, when the projection falls back)
+    assert any(a["subject"] == cut[1] for a in alerts), alerts
     assert "alerts task failed: alert open" in result.output
     page = (tmp_path / "state" / "reports" / "latest.html").read_text()
     assert 'id="today"' in page and "partial" in page
