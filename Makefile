@@ -31,7 +31,7 @@ checkov: install ## Install checkov, which airlake verify runs on the Terraform 
 		checkov==$$($(PY) -c 'from airlake.infra.checkov import VERSION; print(VERSION)')
 
 .PHONY: demo
-demo: install ## Run the main job on the embedded defaults: 3 generated days through the Airflow DAG, then a summary
+demo: install ## Run the main job on the embedded defaults: 2 days through the daily DAG, the next through the intraday DAG, then a summary
 	$(VENV)/bin/airlake demo
 
 .PHONY: browser

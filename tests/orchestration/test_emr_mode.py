@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from airlake.demo import airflow_environment, migrate
+from airlake.settings import read_profile_file
 from airlake.stages import STAGE_NAMES
 
 pytestmark = [pytest.mark.airflow, pytest.mark.integration, pytest.mark.slow]
@@ -48,7 +49,6 @@ def test_emr_mode_creates_a_sized_cluster_submits_steps_and_athena_sql(
     import sqlglot
 
     from airlake.generator import GeneratorConfig, generate
-    from airlake.settings import read_profile_file
 
     s3 = boto3.client("s3")
     for bucket in ("landing", "warehouse", "athena-results", "mwaa-source"):
@@ -138,3 +138,78 @@ def test_emr_mode_creates_a_sized_cluster_submits_steps_and_athena_sql(
         in q
         for q in queries
     )
+
+
+INTRADAY_DRIVER = """
+import sys
+from datetime import datetime
+from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
+EmrStepSensor.poke = lambda self, context: True  # moto never finishes a step: simulated here
+from airlake.orchestration.compat import dagbag, test_at
+bag = dagbag(sys.argv[1])
+assert not bag.import_errors, bag.import_errors
+for when in sys.argv[2:]:
+    at = datetime.fromisoformat(when)
+    run = test_at(bag.dags["airlake_intraday"], at, {"now": at.isoformat()})
+    print("STATES", when, {ti.task_id: str(ti.state) for ti in run.get_task_instances()})
+"""
+
+
+def test_emr_intraday_refreshes_share_one_cluster_and_fail_with_athenas_alerts(
+    moto: str, tmp_path: Path
+) -> None:
+    """Two intraday runs in emr mode. Also simulated: moto runs no SQL, so the alert query's
+    result rows are queued through moto's API (none for the first run, one for the second)."""
+    import boto3
+
+    from airlake.deploy.matrix_intraday import ALERT, queue_athena_results
+
+    boto3.client("athena").create_work_group(Name="airlake-production")
+    header = ("severity", "rule", "subject", "message")
+    queue_athena_results(moto, [[header], [header, ALERT]])
+    profile = tmp_path / "production.toml"
+    profile.write_text(
+        (ROOT / "environments" / "production.toml")
+        .read_text()
+        .replace("retries = 2", "retries = 0")
+    )
+    env = airflow_environment(tmp_path / "state", ROOT / "dags")
+    env["AIRLAKE_ENV"] = str(profile)
+    env["AIRFLOW_CONN_AWS_DEFAULT"] = json.dumps(
+        {"conn_type": "aws", "extra": {"endpoint_url": moto, "region_name": "eu-west-1"}}
+    )
+    log = tmp_path / "airflow.log"
+    migrate(env, log)
+    instants = ["2026-11-02T09:00:00+00:00", "2026-11-02T09:15:00+00:00"]
+    with log.open("a") as out:
+        subprocess.run(
+            [sys.executable, "-c", INTRADAY_DRIVER, str(ROOT / "dags"), *instants],
+            env=env,
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    text = log.read_text()
+    states = [line for line in text.splitlines() if line.startswith("STATES")]
+    assert len(states) == 2, text[-4000:]
+    assert "'refresh': 'success'" in states[0] and "'alerts': 'success'" in states[0]
+    assert "'refresh': 'success'" in states[1] and "'alerts': 'failed'" in states[1]
+    assert f"open alerts:\n{'  '.join(ALERT)}" in text
+
+    emr = boto3.client("emr")
+    (cluster,) = emr.list_clusters()["Clusters"]  # started by the first run, found by the second
+    assert cluster["Name"] == "airlake-production-intraday"
+    sizing = read_profile_file("production")["sizing"]
+    groups = {
+        g["InstanceGroupType"]: g
+        for g in emr.list_instance_groups(ClusterId=cluster["Id"])["InstanceGroups"]
+    }
+    assert groups["CORE"]["RequestedInstanceCount"] == sizing["emr_intraday_core_instance_count"]
+    steps = emr.list_steps(ClusterId=cluster["Id"])["Steps"]
+    args = sorted((s["Config"]["Args"] for s in steps), key=lambda a: a[-1])
+    assert [a[a.index("--now") + 1] for a in args] == instants
+    for a in args:
+        assert a[a.index("--env") + 1] == "production" and "--refresh" in a
+        assert a[a.index("--py-files") + 1].endswith("airlake.zip")
+    queries = boto3.client("athena").list_query_executions()["QueryExecutionIds"]
+    assert len(queries) == 2  # one alerts query per run

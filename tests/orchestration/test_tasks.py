@@ -68,28 +68,6 @@ def test_alerts_task_succeeds_without_open_alerts_and_fails_with_their_text() ->
             open_alerts([sys.executable, "-c", script])
 
 
-def _seed_athena(endpoint: str, rows: list[list[str]]) -> None:
-    import json
-    import urllib.request
-
-    body = {
-        "region": "eu-west-1",
-        "results": [
-            {
-                "rows": [{"Data": [{"VarCharValue": v} for v in row]} for row in rows],
-                "column_info": [],
-            }
-        ],
-    }
-    request = urllib.request.Request(
-        f"{endpoint}/moto-api/static/athena/query-results",
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    urllib.request.urlopen(request).read()
-
-
 def test_emr_alerts_task_reads_the_open_alerts_from_athena(moto_endpoint: str) -> None:
     """Against moto's Athena API. moto runs no SQL: the query's result rows are seeded through
     its API (the one simulated boundary); the request, polling and paging are real."""
@@ -97,6 +75,7 @@ def test_emr_alerts_task_reads_the_open_alerts_from_athena(moto_endpoint: str) -
     import pytest
 
     from airlake.deploy.intraday_plan import ALERTS_QUERY
+    from airlake.deploy.matrix_intraday import queue_athena_results
     from airlake.orchestration.compat import AirflowFailException
     from airlake.orchestration.tasks import open_alerts_athena
 
@@ -104,9 +83,9 @@ def test_emr_alerts_task_reads_the_open_alerts_from_athena(moto_endpoint: str) -
     args = {"query": ALERTS_QUERY, "database": "reports", "workgroup": "wg", "poll_seconds": 0}
     assert open_alerts_athena(**args, output_location="s3://r/results") == 0  # no row: no alert
     header = ["severity", "rule", "subject", "message"]
-    _seed_athena(
+    queue_athena_results(
         moto_endpoint,
-        [header, ["critical", "over_budget", "c-07", "Campaign 7 spent 512 EUR of 500"]],
+        [[tuple(header), ("critical", "over_budget", "c-07", "Campaign 7 spent 512 EUR of 500")]],
     )
     with pytest.raises(AirflowFailException) as failed:
         open_alerts_athena(**args)

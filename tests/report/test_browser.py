@@ -178,3 +178,86 @@ def test_dashboard_in_chromium(driver, tmp_path: Path) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     driver.set_window_size(1300, driver.execute_script("return document.body.scrollHeight") + 40)
     assert driver.save_screenshot(str(ARTIFACTS / "dashboard.png"))
+
+
+def test_today_so_far_in_chromium(driver, intraday_lake) -> None:
+    """Two refreshes as a day's files arrive (one campaign's budget cut so its alert fires):
+    the page opens with a "today so far" section marked partial, whose times, spend, rows,
+    statuses and alerts are those of the newest refresh in the tables."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from selenium.webdriver.common.by import By
+
+    from airlake.stages import run_stage
+    from airlake.stages.refresh import run_refresh
+
+    lake = intraday_lake(events=3000)
+    settings = lake.settings
+    berlin = ZoneInfo("Europe/Berlin")
+    with open_run(settings) as ctx:
+        run_stage(ctx, "extract", lake.day)
+        for hour in (9, 12):
+            lake.release_until(hour)
+            run_refresh(ctx, datetime(2026, 11, 2, hour, tzinfo=UTC))
+        pacing = read_table(ctx.catalog, "reports.pacing_intraday").to_pylist()
+        alerts = [a for a in read_table(ctx.catalog, "reports.alerts").to_pylist() if a["is_open"]]
+        conversions = read_table(ctx.catalog, "clean.attributed_conversions").to_pylist()
+    as_of = datetime(2026, 11, 2, 12, tzinfo=UTC)
+    latest = {r["campaign_id"]: r for r in pacing if r["as_of"] == as_of}
+    assert latest and alerts
+
+    driver.get((reports_dir(settings) / "latest.html").resolve().as_uri())
+    assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []
+    section = driver.find_element(By.ID, "today")
+    assert section.is_displayed() and section.size["height"] > 200
+    assert "PARTIAL" in section.find_element(By.CLASS_NAME, "partial-badge").text
+    assert section.location["y"] < driver.find_element(By.ID, "run-meta").location["y"]
+    shown = {
+        e.get_attribute("data-today"): e.text
+        for e in section.find_elements(By.CSS_SELECTOR, "b[data-today]")
+    }
+    through = max(r["data_through"] for r in latest.values())
+    assert shown == {
+        "as-of": as_of.astimezone(berlin).strftime("%H:%M"),  # 13:00 in Berlin in November
+        "data-through": through.astimezone(berlin).strftime("%H:%M"),
+    }
+    assert through <= as_of
+    kpi = {
+        e.get_attribute("data-today-kpi"): e.find_element(By.CLASS_NAME, "value").text
+        for e in section.find_elements(By.CSS_SELECTOR, "[data-today-kpi]")
+    }
+    start = datetime(2026, 11, 2, tzinfo=berlin)
+    converted = sum(
+        c["credit"]
+        for c in conversions
+        if c["campaign_id"] is not None and start <= c["conversion_ts"] <= as_of
+    )
+    assert kpi == {
+        "spend": fmt.money(sum((r["spend"] for r in latest.values()), Decimal(0))),
+        "conversions": fmt.count(converted),
+        "alerts": str(len(alerts)),
+    }
+    rows = section.find_elements(By.CSS_SELECTOR, "#today-campaigns tbody tr")
+    assert len(rows) == len(latest)
+    for row in rows:
+        r = latest[row.get_attribute("data-campaign")]
+        cells = {
+            td.get_attribute("data-key"): td.text for td in row.find_elements(By.TAG_NAME, "td")
+        }
+        assert cells["spend"] == fmt.money(r["spend"])
+        assert cells["daily_budget"] == fmt.money(r["daily_budget"])
+        assert cells["projected_spend"] == fmt.money(r["projected_spend"])
+        assert cells["status"] == r["status"].replace(
+            "_", "-" if r["status"].endswith("pacing") else " "
+        )
+    cut = section.find_element(By.CSS_SELECTOR, f'tr[data-campaign="{lake.cut}"] .status')
+    assert cut.value_of_css_property("background-color") != "rgba(0, 0, 0, 0)"  # styled
+    listed = [li.text for li in section.find_elements(By.CSS_SELECTOR, "#today-alerts li")]
+    assert len(listed) == len(alerts)
+    for alert in alerts:
+        assert any(alert["message"] in text for text in listed), alert["message"]
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    driver.set_window_size(1300, driver.execute_script("return document.body.scrollHeight") + 40)
+    assert section.screenshot(str(ARTIFACTS / "dashboard-today.png"))

@@ -10,31 +10,45 @@ from airlake.cli.platform import env_options, parse_day, progress, settings_for
 
 @click.command("demo")
 @click.option("--start", default="2026-11-01", show_default=True, help="First generated day.")
-@click.option("--days", default=3, show_default=True, type=click.IntRange(1, 31))
+@click.option(
+    "--days", default=2, show_default=True, type=click.IntRange(1, 31), help="Days run daily."
+)
+@click.option(
+    "--intraday/--no-intraday",
+    default=True,
+    show_default=True,
+    help="Then refresh the next day through the intraday DAG as its hours arrive.",
+)
 @click.option(
     "--events-per-day", default=20_000, show_default=True, type=click.IntRange(100, 5_000_000)
 )
 @click.option("--seed", default=7, show_default=True, type=int)
 @env_options
 def demo_command(
-    start: str, days: int, events_per_day: int, seed: int, env: str, overrides: tuple[str, ...]
+    start: str,
+    days: int,
+    intraday: bool,
+    events_per_day: int,
+    seed: int,
+    env: str,
+    overrides: tuple[str, ...],
 ) -> None:
-    """Generate events and run the daily DAG through Airflow for each day, then summarise."""
+    """Generate events, run the daily DAG through Airflow for each day, then the intraday DAG
+    through the next day as its hours arrive; summarise."""
     from airlake.catalog import open_catalog
     from airlake.catalog_views import run_summary
     from airlake.demo import DemoPlan, run_demo
     from airlake.engines import create_engine
 
     settings = settings_for(env, overrides)
-    plan = DemoPlan(parse_day(start), days, events_per_day, seed)
+    plan = DemoPlan(parse_day(start), days, events_per_day, seed, intraday)
     with progress() as report:
         states = run_demo(settings, plan, report, env)
-    click.echo(text_table(["day", "DAG run"], sorted(states.items())))
+    click.echo(text_table(["run", "DAG run"], sorted(states.items())))
+    last_day = plan.intraday_day or plan.run_days[-1]
     engine = create_engine("duckdb", settings)
     try:
-        summary = run_summary(
-            open_catalog(settings), engine, str(plan.run_days[0]), str(plan.run_days[-1])
-        )
+        summary = run_summary(open_catalog(settings), engine, str(plan.run_days[0]), str(last_day))
     finally:
         engine.close()
     click.echo("\nTables")
@@ -54,6 +68,11 @@ def demo_command(
     click.echo(f"\nWarehouse: {settings.warehouse_uri}")
     click.echo(f"BI file:   {default_bi_path(settings).resolve()}")
     click.echo(f"Report:    {(reports_dir(settings) / 'latest.html').resolve()}")
+    if plan.intraday_day is not None:
+        click.echo(
+            f"\nThe report opens with {plan.intraday_day} so far (partial); the rest of that day "
+            f"has landed since: `airlake run --date {plan.intraday_day}` closes it."
+        )
 
 
 @click.group("mwaa")

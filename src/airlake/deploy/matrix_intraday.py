@@ -146,7 +146,9 @@ def check_intraday_local(
     result.problems += [f"intraday local: {p} (see {log})" for p in problems]
 
 
-def _queue_athena_results(endpoint: str, results: list[list[tuple[str, ...]]]) -> None:
+def queue_athena_results(endpoint: str, results: list[list[tuple[str, ...]]]) -> None:
+    """Queue result sets for moto's Athena: each new query execution takes the next one (moto
+    runs no SQL; this is where the matrix and the tests stand in for Athena's answer)."""
     body = {
         "region": "eu-west-1",
         "results": [
@@ -185,7 +187,7 @@ def check_intraday_emr(
 
     _reset_aws(fx.moto)
     header = ("severity", "rule", "subject", "message")
-    _queue_athena_results(fx.moto, [[header], [header, ALERT]])
+    queue_athena_results(fx.moto, [[header], [header, ALERT]])
     profile = _profile(fx.work, "production", "production", {"retries = 2": "retries = 0"})
     base = fx.work / "runs" / result.target / "intraday-emr"
     bundle = build_bundle(str(profile), base / "bundle", version)

@@ -139,13 +139,14 @@ def _hhmm(t: TodaySoFar, at: datetime | None) -> str:
     return "–" if at is None else t.local(at).strftime("%H:%M")
 
 
-def _alerts_html(alerts: Sequence[Row]) -> str:
+def _alerts_html(t: TodaySoFar) -> str:
+    alerts = t.alerts
     if not alerts:
         return '<p class="note" id="today-no-alerts">No open alert.</p>'
     items = "".join(
         f'<li class="alert {_e(a["severity"])}" data-alert="{_e(a["alert_key"])}">'
         f"<b>{_e(a['severity'])}</b> {_e(a['message'])}"
-        f' <span class="since">since {_e(a["first_seen"].strftime("%H:%M"))} UTC</span></li>'
+        f' <span class="since">since {_e(_hhmm(t, a["first_seen"]))}</span></li>'
         for a in alerts
     )
     return f'<ul class="alerts" id="today-alerts">{items}</ul>'
@@ -216,7 +217,7 @@ def today_html(t: TodaySoFar | None) -> str:
         f'</div><div class="value">{_e(fmt.count(t.conversions))}</div></div>'
         f'<div class="kpi" data-today-kpi="alerts"><div class="label">Open alerts</div>'
         f'<div class="value">{len(t.alerts)}</div></div></div>'
-        + _alerts_html(t.alerts)
+        + _alerts_html(t)
         + table
         + "</section>"
     )
