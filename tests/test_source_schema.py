@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from airlake.run_context import open_run
-from airlake.stages import run_stage
 from airlake.settings import settings_from_values
 from airlake.source_schema import DDL_DIALECTS, SOURCE_DOCS, ddl, source_metadata
+from airlake.stages import run_stage
 from airlake.tables import read_table
 
 DAY = date(2026, 11, 3)

@@ -536,6 +536,8 @@ def test_amounts_at_the_contracts_limit_are_summed_exactly(write_landing, tmp_pa
     }
     assert got == expected
     assert all(r["unconverted_events"] == 0 and r["currency"] == "EUR" for r in rows)
+
+
 def test_a_file_name_with_bytes_that_are_not_utf8_is_counted_and_named_not_a_traceback(
     write_landing, local_settings: Settings
 ) -> None:

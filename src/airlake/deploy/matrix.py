@@ -142,6 +142,9 @@ def _airflow_env(home: Path, dags: Path, extra: dict[str, str] | None = None) ->
         "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+        # The check is for import errors; the parse time is recorded separately. On a loaded
+        # 2-core machine Airflow 3.3's import of the DAG file passed the default 30 s timeout.
+        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "180",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
         "PYTHONPATH": os.pathsep.join([str(dags), str(dags.parent / "plugins")]),
         **(extra or {}),
