@@ -178,4 +178,6 @@ def test_deeply_nested_query_is_refused_quickly_in_little_memory(
     assert done.stdout == ""
     assert done.stderr.strip().splitlines() == [f"error: {message}"]
     peak_mib = int(rss.read_text()) / 1024
-    assert peak_mib < 300, f"peak RSS {peak_mib:.0f} MiB"
+    # the command's imports (DuckDB, pyarrow, pyiceberg) take ~400 MiB by themselves; parsing
+    # the query took 4.1 GB (5,000 levels) to 22.9 GB (100,000)
+    assert peak_mib < 768, f"peak RSS {peak_mib:.0f} MiB"

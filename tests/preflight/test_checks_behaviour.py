@@ -113,3 +113,17 @@ def test_on_airflow_2_10_only_the_deprecations_apply(tmp_path: Path) -> None:
 def test_before_the_rename_schedule_interval_is_not_a_finding(tmp_path: Path) -> None:
     findings = _findings(tmp_path, "mwaa-2.2.2")
     assert not [f for f in findings if f.id in ("PF220", "PF221", "PF222", "PF223", "PF225")]
+
+
+def test_an_empty_operator_imported_under_the_old_name_is_not_dummy_operator(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "dags").mkdir()
+    (tmp_path / "dags" / "migrated.py").write_text(
+        "from airflow.providers.standard.operators.empty import EmptyOperator as DummyOperator\n"
+        "from airflow.operators.dummy import DummyOperator as Old\n"
+        "DummyOperator(task_id='a')\n"
+        "Old(task_id='b')\n"
+    )
+    findings = run_checks(load_project(tmp_path), load_target("mwaa-3.0.6"))
+    assert [(f.id, f.line) for f in findings if f.id == "PF224"] == [("PF224", 4)]

@@ -109,7 +109,9 @@ def test_an_empty_lakehouse_publishes_empty_tables(
     try:
         columns = [r[0] for r in con.execute("DESCRIBE reports.campaign_daily").fetchall()]
         assert columns[:3] == ["event_date", "campaign_id", "impressions"]
-        assert con.execute("SELECT snapshot_id FROM main.published").fetchall() == [(None,)] * 6
+        assert con.execute("SELECT snapshot_id FROM main.published").fetchall() == [(None,)] * len(
+            BI_TABLES
+        )
         tags = con.execute(
             "SELECT tags FROM duckdb_databases() WHERE path = ?", [str(out)]
         ).fetchone()

@@ -284,11 +284,24 @@ def dummy_operator(project: Project, target: Target) -> Iterator[Finding]:
     )
     for src in _sources(project):
         assert src.tree is not None
+        # the names DummyOperator itself is bound to here (an EmptyOperator imported under the
+        # old name, as a migration may do, is not DummyOperator)
+        bound = {
+            alias.asname or alias.name
+            for node in _nodes(src.tree)
+            if isinstance(node, ast.ImportFrom)
+            for alias in node.names
+            if alias.name == "DummyOperator"
+        }
         for node in _nodes(src.tree):
             if isinstance(node, ast.Call):
                 func = node.func
-                name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-                if name == "DummyOperator":
+                called = (
+                    func.id in bound
+                    if isinstance(func, ast.Name)
+                    else getattr(func, "attr", "") == "DummyOperator"
+                )
+                if called:
                     yield Finding(
                         "PF224",
                         Severity.ERROR if removed else Severity.WARNING,
