@@ -96,11 +96,12 @@ def migrate(env: dict[str, str], log: Path) -> None:
     marker.touch()
 
 
-def run_through_airflow(
-    days: list[date], env: dict[str, str], dags: Path, log: Path
+def _run_dag_child(
+    args: list[str], result_name: str, env: dict[str, str], dags: Path, log: Path
 ) -> dict[str, str]:
-    """Run the DAG for ``days`` with ``dag.test`` in a child process; return each run's state."""
-    result = Path(env["AIRFLOW_HOME"]) / "demo-result.json"
+    """``airlake.orchestration.run_dag`` in a child process (Airflow's logs to ``log``); the
+    states it wrote. A DAG that did not import or a child that did not finish is an error."""
+    result = Path(env["AIRFLOW_HOME"]) / result_name
     result.unlink(missing_ok=True)
     cmd = [
         sys.executable,
@@ -110,7 +111,7 @@ def run_through_airflow(
         str(dags),
         "--result",
         str(result),
-        *[d.isoformat() for d in days],
+        *args,
     ]
     with log.open("a") as out:
         subprocess.run(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -119,6 +120,14 @@ def run_through_airflow(
     states: dict[str, str] = json.loads(result.read_text())
     if "import_errors" in states:
         raise UserError(f"the DAG did not import: {states['import_errors']}")
+    return states
+
+
+def run_through_airflow(
+    days: list[date], env: dict[str, str], dags: Path, log: Path
+) -> dict[str, str]:
+    """Run the DAG for ``days`` with ``dag.test`` in a child process; return each run's state."""
+    states = _run_dag_child([d.isoformat() for d in days], "demo-result.json", env, dags, log)
     failed = [d for d, s in states.items() if not s.endswith("success")]
     if failed:
         raise UserError(f"DAG runs failed for {', '.join(failed)}; see {log}")
@@ -134,26 +143,13 @@ def run_intraday_through_airflow(
     A run whose alerts task failed is not an error here: that is the DAG reporting an alert.
     A refresh that failed is.
     """
-    result = Path(env["AIRFLOW_HOME"]) / "demo-intraday-result.json"
-    result.unlink(missing_ok=True)
-    cmd = [
-        sys.executable,
-        "-m",
-        "airlake.orchestration.run_dag",
-        "--dags",
-        str(dags),
-        "--result",
-        str(result),
-        "--intraday",
-        *[at.isoformat() for at in instants],
-    ]
-    with log.open("a") as out:
-        subprocess.run(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
-    if not result.exists():
-        raise UserError(f"the Airflow run did not finish; see {log}")
-    states: dict[str, str] = json.loads(result.read_text())
-    if "import_errors" in states:
-        raise UserError(f"the DAG did not import: {states['import_errors']}")
+    states = _run_dag_child(
+        ["--intraday", *[at.isoformat() for at in instants]],
+        "demo-intraday-result.json",
+        env,
+        dags,
+        log,
+    )
     failed = [
         at.isoformat()
         for at in instants
