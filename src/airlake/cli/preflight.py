@@ -189,6 +189,8 @@ def plan_command(
         target = load_target(target_name) if target_name else None
     except UserError as exc:
         raise click.UsageError(str(exc)) from None
+    _statable(Path(project_dir), "the project")
+    _statable(Path(project_dir) / requirements, "--requirements")
     project = load_project(Path(project_dir), requirements)
     if target is None:
         plan = make_plan(project)
@@ -213,13 +215,15 @@ def _write(
     from airlake.preflight.plan_output import install_summary, report_html, report_markdown
     from airlake.preflight.project import load_project
     from airlake.preflight.run import run_checks
+    from airlake.storage import writing_under
 
     if not project.root.is_dir():
         click.echo(f"error: no project folder at {project.root}", err=True)
         sys.exit(1)
     migration = migrate(project, target, run_checks(project, target), today)
     try:
-        write_migration(project, migration, out, force)
+        with writing_under(str(out), "--write"):
+            write_migration(project, migration, out, force)
     except UserError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
