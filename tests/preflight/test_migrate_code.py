@@ -153,3 +153,24 @@ def test_an_unused_import_of_a_replaced_name_goes_too() -> None:
     source = "from airflow.utils.dates import days_ago\nfrom datetime import datetime\n\nX = datetime(2024, 1, 1)\n"
     text = rewrite_source("dags/a.py", source, _ctx("mwaa-3.3.1")).text
     assert "days_ago" not in text and "from datetime import datetime" in text
+
+
+def test_catchup_true_is_added_only_where_pf220_reported_a_dag_without_it() -> None:
+    source = (
+        "from airflow import DAG\n"
+        "a = DAG('a', schedule='@daily')\n"
+        "b = DAG(\n    'b',\n    schedule='@daily',\n)\n"
+        "c = DAG('c', schedule='@daily')\n"
+    )
+    ctx = _ctx("mwaa-3.0.6")
+    ctx = CodeContext(*[getattr(ctx, f) for f in ctx.__dataclass_fields__][:-1], frozenset({2, 3}))
+    result = rewrite_source("dags/a.py", source, ctx)
+    tree = ast.parse(result.text)
+    catchup = {
+        call.args[0].value: [kw.value.value for kw in call.keywords if kw.arg == "catchup"]
+        for call in ast.walk(tree)
+        if isinstance(call, ast.Call) and call.args and isinstance(call.args[0], ast.Constant)
+    }
+    assert catchup == {"a": [True], "b": [True], "c": []}
+    assert "a = DAG('a', schedule='@daily', catchup=True)" in result.text
+    assert [c.line for c in result.changes] == [2, 3]

@@ -38,6 +38,7 @@ from airlake.preflight.migrate_code import (
     CodeContext,
     Decision,
     argument_lines,
+    catchup_lines,
     rewrite_source,
 )
 from airlake.preflight.project import Project, inside
@@ -324,6 +325,7 @@ def migrate(project: Project, target: Target, findings: list[Finding], today: da
             homes,
             argument_lines(findings, src.path),
             days_ago,
+            catchup_lines(findings, src.path),
         )
         result = rewrite_source(src.path, src.text, ctx)
         after = result.text

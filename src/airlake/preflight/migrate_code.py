@@ -129,6 +129,8 @@ class CodeContext:
     """Line → the arguments PF202 reported there (renamed or dropped when mechanical)."""
     days_ago_flagged: bool
     """Whether the checks report ``days_ago`` on this target (PF205)."""
+    catchup_lines: frozenset[int] = frozenset()
+    """Lines of DAG(...) calls that set no ``catchup`` on an Airflow 3 target (PF220)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +155,11 @@ def rewrite_path(
     if moved and _provider_package(moved[0]) in target.constraints:
         return moved
     return None
+
+
+def catchup_lines(findings: Sequence[Finding], path: str) -> frozenset[int]:
+    """PF220 findings of one file: lines of DAG definitions that set no ``catchup``."""
+    return frozenset(f.line for f in findings if f.id == "PF220" and f.path == path)
 
 
 def argument_lines(findings: Sequence[Finding], path: str) -> dict[int, frozenset[str]]:
@@ -239,7 +246,30 @@ class _Rewriter(cst.CSTTransformer):
             return self._livy(original, updated, short)
         if short == "days_ago" and self.ctx.days_ago_flagged:
             return self._days_ago(original, updated)
-        return self._arguments(original, updated)
+        updated = self._arguments(original, updated)
+        if self._line(original) in self.ctx.catchup_lines and not any(
+            a.keyword is not None and a.keyword.value == "catchup" for a in updated.args
+        ):
+            return self._keep_catchup(original, updated)
+        return updated
+
+    def _keep_catchup(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        """``catchup=True``: the DAG keeps catching up as it did on Airflow 2 (PF220)."""
+        self._change(
+            original,
+            "added `catchup=True` (Airflow 3 no longer catches up by default; this keeps the "
+            "Airflow 2 behaviour: set it to False if the missed runs are not wanted)",
+        )
+        args = list(updated.args)
+        if args and args[-1].comma is cst.MaybeSentinel.DEFAULT:
+            args[-1] = args[-1].with_changes(
+                comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            )
+        tight = cst.AssignEqual(
+            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+        )
+        args.append(cst.Arg(value=cst.Name("True"), keyword=cst.Name("catchup"), equal=tight))
+        return updated.with_changes(args=args)
 
     def _arguments(self, original: cst.Call, updated: cst.Call) -> cst.Call:
         if not self.ctx.argument_lines:

@@ -90,7 +90,15 @@ class Plan:
 class _Classifier:
     """Whether the migration fixes a finding by itself, on one target."""
 
-    def __init__(self, project: Project, target: Target, index: TargetImports | None):
+    def __init__(
+        self,
+        project: Project,
+        target: Target,
+        index: TargetImports | None,
+        findings: Sequence[Finding] = (),
+    ):
+        # requirement lines whose pin the migration replaces by the target's constrained release
+        self.repinned = {(f.path, f.line) for f in findings if f.id == "PF104"}
         self.project = project
         self.target = target
         self.index = index
@@ -150,6 +158,25 @@ class _Classifier:
             return f.message.split(":", 1)[0] in LIVY_CALLS
         if f.id == "PF301":
             return f.path not in self.zipped
+        if f.id == "PF220":
+            # the migration adds catchup=True to a DAG(...) call; a bare @dag stays a decision
+            tree = self.trees.get(f.path)
+            return tree is not None and any(
+                isinstance(n, ast.Call) and n.lineno == f.line for n in ast.walk(tree)
+            )
+        if f.id == "PF224":
+            # the migration moves the DummyOperator import to EmptyOperator (bound to the old
+            # name), so the calls stay as written
+            tree = self.trees.get(f.path)
+            if tree is None or f.path.startswith("plugins.zip/"):
+                return False
+            bound = [(m, n) for _, m, n in _imports(tree) if n == "DummyOperator"]
+            return bool(bound) and all(self._import_fixed(m, n) for m, n in bound)
+        if f.id == "PF212":
+            # a provider pinned at a release the index lacks, where the pin conflicts with the
+            # target's constraints: the migration installs the constrained (indexed) release
+            at = re.search(r"\(([^()]+):(\d+)\)$", f.message)
+            return at is not None and (at.group(1), int(at.group(2))) in self.repinned
         return False
 
 
@@ -207,7 +234,7 @@ def airflow_project(project: Project) -> list[Finding]:
 def plan_target(project: Project, target: Target) -> TargetPlan:
     """The plan's row for one target."""
     findings = [*airflow_project(project), *run_checks(project, target)]
-    classify = _Classifier(project, target, for_target(target))
+    classify = _Classifier(project, target, for_target(target), findings)
     left = tuple(f for f in findings if f.severity is not Severity.INFO and not classify.fixed(f))
     before = (
         requirement_count((project.root / project.requirements_path).read_text(encoding="utf-8"))
