@@ -178,20 +178,21 @@ def _release_all_but(staged: str, landing: str, day: date) -> None:
 
 
 def _cut_budget(
-    settings: Settings, versions: list[reference.Version], last_daily: date, day: date
+    settings: Settings,
+    versions: list[reference.Version],
+    last_daily: date,
+    day: date,
+    staged: str,
 ) -> tuple[str, Decimal] | None:
-    """The busiest campaign of ``last_daily`` gets a budget of 60 % of that day's spend from
-    the start of ``day``; returns (campaign id, new budget)."""
-    from airlake.catalog import open_catalog
-    from airlake.tables import REPORT_CAMPAIGN, read_table
-
-    rows = read_table(
-        open_catalog(settings), REPORT_CAMPAIGN.name, f"event_date == '{last_daily.isoformat()}'"
-    ).to_pylist()
+    """The campaign that spends most on ``day`` (by the generator's own manifest, the day's
+    true final spend) gets a budget of 60 % of that spend from the start of ``day``, so its
+    pacing alert fires during the day; returns (campaign id, new budget)."""
+    manifest = json.loads((Path(staged) / "_manifest.json").read_text())
+    rows = [r for r in manifest["campaign_days"] if r["event_date"] == day.isoformat()]
     if not rows:
         return None
-    busiest = max(rows, key=lambda r: (r["spend"] or 0, r["campaign_id"]))
-    budget = (busiest["spend"] * BUDGET_CUT).quantize(Decimal("1"))
+    busiest = max(rows, key=lambda r: (Decimal(r["spend"]), r["campaign_id"]))
+    budget = (Decimal(busiest["spend"]) * BUDGET_CUT).quantize(Decimal("0.01"))
     current = reference.state_as_of(versions, reference.end_of(last_daily))["campaigns"]
     row = next((c for c in current if c["campaign_id"] == busiest["campaign_id"]), None)
     if row is None or budget <= 0:
@@ -217,7 +218,7 @@ def _refresh_line(settings: Settings, at: datetime, cut: tuple[str, Decimal] | N
         mine = next((r for r in rows if r["campaign_id"] == cut[0]), None)
         if mine is not None:
             line += (
-                f"; {cut[0]} spent {mine['spend']:,.2f} of {cut[1]:,.0f}, projected "
+                f"; {cut[0]} spent {mine['spend']:,.2f} of {cut[1]:,.2f}, projected "
                 f"{mine['projected_spend']:,.2f}: {mine['status'].replace('_', ' ')}"
             )
     line += f"; {len(alerts)} open alert(s)"
@@ -264,6 +265,11 @@ def run_demo(
         settings.landing_uri,
         last + timedelta(days=1) if intraday_day is None else intraday_day,
     )
+    slices = day_slices(staged, intraday_day) if intraday_day is not None else []
+    if slices:
+        # the intraday day's first hour: the sink writing the next day is what closes the last
+        # daily day for the landing sensor (a quiet topic need not reach hour 23)
+        release(staged, settings.landing_uri, slices[0].files)
     env = airflow_environment(state, dags, profile)
     log = Path(env["AIRFLOW_HOME"]) / "demo.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -295,7 +301,7 @@ def run_demo(
         from airlake.run_context import open_run
         from airlake.stages import run_stage
 
-        cut = _cut_budget(settings, versions, plan.run_days[-1], intraday_day)
+        cut = _cut_budget(settings, versions, plan.run_days[-1], intraday_day, staged)
         reference.load(
             settings.source_url or "",
             reference.state_as_of(versions, datetime.combine(intraday_day, time(0), tzinfo=UTC)),
@@ -303,9 +309,8 @@ def run_demo(
         with open_run(settings) as ctx:
             run_stage(ctx, "extract", intraday_day)  # the day's budgets, the cut one included
         if cut is not None:
-            on_progress(f"{intraday_day}: campaign {cut[0]}'s daily budget cut to {cut[1]:,.0f}")
-    slices = day_slices(staged, intraday_day)
-    released = 0
+            on_progress(f"{intraday_day}: campaign {cut[0]}'s daily budget cut to {cut[1]:,.2f}")
+    released = 1  # the first hour, released before the daily runs
     for at in plan.refresh_times:
         upto = at.hour * len(slices) // 24
         arrived = [f for piece in slices[released:upto] for f in piece.files]
