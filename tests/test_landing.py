@@ -90,6 +90,39 @@ def test_gzip_sink_files_are_read_as_lines(write_landing, tmp_path: Path) -> Non
     assert table.column("source_offset").to_pylist() == [0, 1, 2, 3]
 
 
+def test_read_content_holds_an_endless_line_to_its_first_bytes() -> None:
+    """A 300 MiB line (in a 300 KB gzip) is read in pieces: what is kept is its first 1024
+    bytes, its true length is reported, and the lines after it are whole."""
+    import io
+    import zlib
+
+    from airlake.landing import read_content
+
+    packed = zlib.compressobj(9, zlib.DEFLATED, 31)
+    blob = packed.compress(b'{"a": 1}\n')
+    for _ in range(300):
+        blob += packed.compress(b"y" * (1 << 20))
+    blob += packed.compress(b'\n{"b": 2}\n') + packed.flush()
+    content, long = read_content(io.BytesIO(blob), True, 1 << 20)
+    assert long == {1: 300 << 20}
+    assert content == b'{"a": 1}\n' + b"y" * 1024 + b'\n{"b": 2}\n'
+
+
+@pytest.mark.parametrize("members", [1, 3])
+def test_read_content_is_gzip_decompress_for_any_file(members: int) -> None:
+    import gzip
+    import io
+    import os
+
+    from airlake.landing import read_content
+
+    parts = [os.urandom(3 << 20).replace(b"\n", b"") + b"\n" * i for i in range(members)]
+    blob = b"".join(gzip.compress(p) for p in parts)
+    assert read_content(io.BytesIO(blob), True, None) == (gzip.decompress(blob), {})
+    with pytest.raises(EOFError):
+        read_content(io.BytesIO(blob[: len(blob) // 2]), True, None)
+
+
 def test_a_broken_gzip_file_fails_with_its_path(write_landing, tmp_path: Path) -> None:
     plain = write_landing(DAY, 3, [b"{}"])
     broken = plain.with_name(plain.name.replace(".json", ".json.gz"))

@@ -7,7 +7,6 @@ offset, so nothing can be dropped silently on the way to the contract check.
 
 from __future__ import annotations
 
-import gzip
 import re
 import zlib
 from collections.abc import Iterator, Sequence
@@ -197,10 +196,11 @@ def _split(text: str) -> pa.Array:
 
 
 def _cut_long_lines(
-    texts: pa.Array, raws: pa.Array, max_line_bytes: int | None
+    texts: pa.Array, raws: pa.Array, max_line_bytes: int | None, known: dict[int, int]
 ) -> tuple[pa.Array, pa.Array, pa.Array]:
     """(texts, raws, too_long_bytes) with every line longer than ``max_line_bytes`` cut to its
-    first :data:`LINE_PREFIX_BYTES` bytes, kept as bytes: such a line is never parsed."""
+    first :data:`LINE_PREFIX_BYTES` bytes, kept as bytes: such a line is never parsed.
+    ``known`` holds the true lengths of lines :func:`read_content` already cut."""
     import pyarrow.compute as pc
 
     none = pa.nulls(len(texts), pa.int64())
@@ -208,6 +208,11 @@ def _cut_long_lines(
         return texts, raws, none
     as_bytes = pc.coalesce(texts.cast(pa.binary()), raws)
     lengths = pc.binary_length(as_bytes).cast(pa.int64())
+    if known:
+        values = lengths.to_numpy(zero_copy_only=False).copy()
+        for index, length in known.items():
+            values[index] = length
+        lengths = pa.array(values, pa.int64())
     if pc.max(lengths).as_py() <= max_line_bytes:
         return texts, raws, none
     long = pc.fill_null(pc.greater(lengths, max_line_bytes), False)
@@ -387,6 +392,67 @@ def _read_ahead(batches: Iterator[pa.Table]) -> Iterator[pa.Table]:
         thread.join()
 
 
+_CHUNK_BYTES = 8 << 20
+
+
+def _chunks(fh: Any, gz: bool) -> Iterator[bytes]:
+    """The content of an open sink file in pieces of at most :data:`_CHUNK_BYTES`, gunzipped
+    (every gzip member, as ``gzip.decompress`` does) when ``gz``: a small file that expands
+    without bound is never held whole."""
+    if not gz:
+        while piece := fh.read(_CHUNK_BYTES):
+            yield piece
+        return
+    inflate = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+    in_member = False
+    while compressed := fh.read(_CHUNK_BYTES):
+        while compressed:
+            in_member = True
+            yield inflate.decompress(compressed, _CHUNK_BYTES)
+            compressed = inflate.unconsumed_tail
+            while not compressed and not inflate.eof:  # output zlib still holds
+                if not (held := inflate.decompress(b"", _CHUNK_BYTES)):
+                    break
+                yield held
+            if inflate.eof:
+                compressed = inflate.unused_data + compressed
+                inflate = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+                in_member = False
+                if not compressed.strip(b"\0"):  # padding after the last member
+                    compressed = b""
+    if in_member:
+        raise EOFError("compressed file ended before the end-of-stream marker was reached")
+
+
+def read_content(fh: Any, gz: bool, max_line_bytes: int | None) -> tuple[bytes, dict[int, int]]:
+    """(content, {line index: length}) of an open sink file, where a line that grows past
+    ``max_line_bytes`` across pieces keeps only its first :data:`LINE_PREFIX_BYTES` bytes and
+    its true length goes in the map: memory follows the limit, not the line (a 2 MB gzip can
+    hold a 2 GiB line). Lines within one piece stay whole; the cut of
+    :func:`_cut_long_lines` takes them."""
+    out = bytearray()
+    long: dict[int, int] = {}
+    open_len = 0  # bytes of the last, unterminated line (dropped bytes included)
+    dropping = False
+    for piece in _chunks(fh, gz):
+        if dropping:
+            nl = piece.find(b"\n")
+            if nl < 0:
+                open_len += len(piece)
+                continue
+            long[out.count(b"\n")] = open_len + nl
+            dropping, open_len, piece = False, 0, piece[nl:]
+        out += piece
+        last = piece.rfind(b"\n")
+        open_len = open_len + len(piece) if last < 0 else len(piece) - last - 1
+        if max_line_bytes is not None and open_len > max(max_line_bytes, _CHUNK_BYTES):
+            del out[len(out) - open_len + LINE_PREFIX_BYTES :]
+            dropping = True
+    if dropping:
+        long[out.count(b"\n")] = open_len
+    return bytes(out), long
+
+
 def _batches(
     landing_uri: str,
     files: Sequence[LandingFile],
@@ -400,14 +466,12 @@ def _batches(
     for f in files:
         try:
             with fs.open(fs_path(f.uri), "rb") as fh:
-                data = fh.read()
-            if f.uri.endswith(".gz"):
-                data = gzip.decompress(data)
+                data, long = read_content(fh, f.uri.endswith(".gz"), max_line_bytes)
         except (OSError, EOFError, zlib.error) as exc:
             raise UserError(f"cannot read landing file {f.uri}: {exc}") from None
         if not data:
             continue
-        lines, raws, cut = _cut_long_lines(*_file_lines(data), max_line_bytes)
+        lines, raws, cut = _cut_long_lines(*_file_lines(data), max_line_bytes, long)
         parts.append((f, relative_name(landing_uri, f.uri), lines, raws, cut))
         pending += len(data)
         if pending >= batch_bytes:

@@ -119,7 +119,7 @@ def _lines_table(lines: list[bytes]) -> pa.Table:
             raws.append(raw)
     n = len(lines)
     line_texts, line_raws, too_long = _cut_long_lines(
-        pa.array(texts, pa.string()), pa.array(raws, pa.binary()), MAX_LINE
+        pa.array(texts, pa.string()), pa.array(raws, pa.binary()), MAX_LINE, {}
     )
     batch = pa.Table.from_pydict(
         {

@@ -6,6 +6,7 @@ per stage dominates, so more data mostly adds minutes, not coverage).
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -71,6 +72,13 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Setti
             start=START, days=3, events_per_day=10_000, seed=21, out=str(root / "landing")
         )
     )
+    # a gzip sink file whose second line expands to 24 MiB: both engines read it in pieces
+    from airlake.contract import landing_key
+
+    gz = root / "landing" / landing_key("ad-clicks", 2026, 11, 2, 5, 9, 0)
+    gz = gz.with_name(gz.name + ".gz")
+    gz.parent.mkdir(parents=True, exist_ok=True)
+    gz.write_bytes(gzip.compress(b'{"a": 1}\n{"b": "' + b"z" * (24 << 20) + b'"}\n', 9))
     from airlake import exchange_rates, reference
 
     url = f"sqlite:///{root}/source.db"
@@ -104,6 +112,22 @@ def test_every_table_is_the_same_on_spark_and_duckdb(runs) -> None:
     assert any(r["currency"] not in (None, "GBP") and r["spend"] for r in rows)
     assert any(r["unconverted_events"] for r in rows if r["event_date"] == DAYS[2])
     assert not any(r["unconverted_events"] for r in rows if r["event_date"] < DAYS[2])
+
+
+def test_a_line_cut_while_read_has_the_same_row_on_both_engines(runs) -> None:
+    _, on_duckdb, on_spark = runs
+    rows = []
+    for settings in (on_duckdb, on_spark):
+        with open_run(settings, "duckdb") as ctx:
+            quarantine = read_table(ctx.catalog, "raw.quarantine").to_pylist()
+        rows.append([q for q in quarantine if q["source_file"].endswith("+9+0000000000.json.gz")])
+    assert rows[0] == rows[1]
+    assert [(q["source_line"], q["reason"]) for q in rows[0]] == [
+        (1, "unknown_event_type"),
+        (2, "line_too_long"),
+    ]
+    length = len(b'{"b": "') + (24 << 20) + len(b'"}')
+    assert rows[0][1]["detail"].startswith(f"line of {length} bytes")
 
 
 def test_rerunning_a_day_on_spark_is_idempotent(runs) -> None:

@@ -381,6 +381,33 @@ def test_a_line_over_the_profile_limit_is_quarantined_with_its_first_bytes(
     assert quality["q_line_too_long"] == 1
 
 
+def test_a_gzip_file_expanding_to_one_huge_line_is_one_quarantine_row(
+    write_landing, local_settings: Settings
+) -> None:
+    """A 40 KB gzip sink file holding a 40 MiB line between two valid lines: the limit applies
+    to the decompressed line (read in pieces, never held whole), the row carries its true
+    length, and both valid lines are ingested."""
+    import zlib
+
+    huge = b'{"user_agent": "' + b"x" * (40 << 20) + b'"}'
+    packed = zlib.compressobj(9, zlib.DEFLATED, 31)
+    blob = packed.compress(click_line("ok-1", "2026-11-10T10:00:00") + b"\n" + huge + b"\n")
+    blob += packed.compress(click_line("ok-2", "2026-11-10T10:01:00") + b"\n") + packed.flush()
+    plain = write_landing(D1, 10, [])
+    plain.with_name(plain.name + ".gz").write_bytes(blob)
+    plain.unlink()
+    assert len(blob) < 100_000
+    with open_run(local_settings) as ctx:
+        run_day(ctx, D1)
+        (row,) = read_table(ctx.catalog, "raw.quarantine").to_pylist()
+        (quality,) = read_table(ctx.catalog, "reports.data_quality_daily").to_pylist()
+        events = read_table(ctx.catalog, "raw.events").column("event_id").to_pylist()
+    assert row["reason"] == "line_too_long" and row["raw_bytes"] == huge[:1024]
+    assert row["detail"].startswith(f"line of {len(huge)} bytes, over the limit of 1048576")
+    assert (row["source_line"], sorted(events)) == (2, ["ok-1", "ok-2"])
+    assert (quality["lines"], quality["quarantined"]) == (3, 1)
+
+
 def test_files_in_the_landing_folders_that_are_not_sink_files_are_counted_and_named(
     write_landing, local_settings: Settings, tmp_path
 ) -> None:

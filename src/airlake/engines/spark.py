@@ -76,24 +76,24 @@ def _judge_files(
 ) -> Iterator[Any]:
     """Executor side: read each file, judge every line, yield one tuple per line."""
     from airlake.contract import LINE_PREFIX_BYTES, Reason
+    from airlake.landing import read_content
     from airlake.storage import filesystem, fs_path
-    from airlake.validation import judge
+    from airlake.validation import Verdict, judge, too_long_detail
 
     storage = StorageOptions(s3_endpoint, region)
     fs = filesystem(landing_uri, storage)
     for row in rows:
-        with fs.open(fs_path(row.uri), "rb") as fh:
-            data = fh.read()
-        if row.uri.endswith(".gz"):  # a sink with s3.compression.type=gzip
-            import gzip
-
-            data = gzip.decompress(data)
+        with fs.open(fs_path(row.uri), "rb") as fh:  # gunzipped for a .json.gz sink file
+            data, long = read_content(fh, row.uri.endswith(".gz"), max_line_bytes)
         pieces = data.split(b"\n")
         if pieces and pieces[-1] == b"":
             pieces.pop()
         landing = date.fromisoformat(row.landing_date)
         for i, raw in enumerate(pieces):
-            verdict = judge(raw, landing, window_days, max_line_bytes)
+            if i in long and max_line_bytes is not None:  # cut while read: its true length
+                verdict = Verdict(Reason.LINE_TOO_LONG, too_long_detail(long[i], max_line_bytes))
+            else:
+                verdict = judge(raw, landing, window_days, max_line_bytes)
             if verdict.reason is Reason.LINE_TOO_LONG:
                 text: str | None = None
                 raw = raw[:LINE_PREFIX_BYTES]
