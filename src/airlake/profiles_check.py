@@ -11,10 +11,19 @@ from typing import Any
 SIZING_SECTIONS = frozenset({"sizing"})
 """Sections whose values are sizing: free to differ between environments."""
 
-PER_ENVIRONMENT_KEYS = frozenset({"name", "network.vpc_cidr", "aws.account_id"})
+PER_ENVIRONMENT_KEYS = frozenset(
+    {
+        "name",
+        "network.vpc_cidr",
+        "aws.account_id",
+        "emr.subnet_id",
+        "emr.primary_security_group_id",
+    }
+)
 """Keys that must differ by design: the name itself, each VPC's address range (the three
-VPCs are separate networks that may be peered, so their ranges must not overlap), and each
-environment's account (one account per environment in the organisation)."""
+VPCs are separate networks that may be peered, so their ranges must not overlap), each
+environment's account (one account per environment in the organisation), and the ids
+Terraform gave that VPC's EMR subnet and primary-node security group."""
 SIZING_KEYS = frozenset({"intraday.schedule"})
 """Keys outside [sizing] that are sizing too: how often the intraday refresh runs."""
 

@@ -125,6 +125,8 @@ KNOWN_KEYS: frozenset[str] = frozenset(
         "emr.service_role",
         "emr.instance_profile",
         "emr.cluster_id",
+        "emr.subnet_id",
+        "emr.primary_security_group_id",
         "athena.workgroup",
         "athena.output_location",
         "orchestration.start_date",

@@ -169,6 +169,20 @@ sudo {EMR_PYTHON} -m pip install --no-index --find-links /tmp/airlake-wheelhouse
 """
 
 
+def _placement(emr: Mapping[str, Any]) -> dict[str, Any]:
+    """Where the cluster runs: the environment's EMR subnet and, on its primary node, the
+    security group the developers' Client VPN reaches (Terraform's outputs ``emr_subnet_id``
+    and ``emr_primary_security_group_id``, set as ``[emr] subnet_id`` and
+    ``primary_security_group_id``). Without them EMR picks the account's default VPC, which
+    the VPN does not reach."""
+    out: dict[str, Any] = {}
+    if subnet := str(emr.get("subnet_id", "")).strip():
+        out["Ec2SubnetId"] = subnet
+    if group := str(emr.get("primary_security_group_id", "")).strip():
+        out["AdditionalMasterSecurityGroups"] = [group]
+    return out
+
+
 def cluster_config(settings: Settings, values: Mapping[str, Any]) -> dict[str, Any]:
     """``run_job_flow`` arguments for a transient cluster sized from the profile, with Spark on
     Python 3.11 and airlake's packages installed by the bundle's bootstrap action."""
@@ -205,6 +219,7 @@ def cluster_config(settings: Settings, values: Mapping[str, Any]) -> dict[str, A
             # Transient: the DAG terminates the cluster after the last step.
             "KeepJobFlowAliveWhenNoSteps": True,
             "TerminationProtected": False,
+            **_placement(emr),
         },
         "BootstrapActions": [
             {
