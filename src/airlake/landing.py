@@ -430,7 +430,7 @@ def read_content(fh: Any, gz: bool, max_line_bytes: int | None) -> tuple[bytes, 
     its true length goes in the map: memory follows the limit, not the line (a 2 MB gzip can
     hold a 2 GiB line). Lines within one piece stay whole; the cut of
     :func:`_cut_long_lines` takes them."""
-    out = bytearray()
+    pieces: list[bytes] = []
     long: dict[int, int] = {}
     open_len = 0  # bytes of the last, unterminated line (dropped bytes included)
     dropping = False
@@ -440,17 +440,27 @@ def read_content(fh: Any, gz: bool, max_line_bytes: int | None) -> tuple[bytes, 
             if nl < 0:
                 open_len += len(piece)
                 continue
-            long[out.count(b"\n")] = open_len + nl
+            long[sum(p.count(b"\n") for p in pieces)] = open_len + nl
             dropping, open_len, piece = False, 0, piece[nl:]
-        out += piece
+        pieces.append(piece)
         last = piece.rfind(b"\n")
         open_len = open_len + len(piece) if last < 0 else len(piece) - last - 1
         if max_line_bytes is not None and open_len > max(max_line_bytes, _CHUNK_BYTES):
-            del out[len(out) - open_len + LINE_PREFIX_BYTES :]
+            _drop_tail(pieces, open_len - LINE_PREFIX_BYTES)
             dropping = True
     if dropping:
-        long[out.count(b"\n")] = open_len
-    return bytes(out), long
+        long[sum(p.count(b"\n") for p in pieces)] = open_len
+    return (pieces[0] if len(pieces) == 1 else b"".join(pieces)), long
+
+
+def _drop_tail(pieces: list[bytes], n: int) -> None:
+    """Take the last ``n`` bytes off the pieces."""
+    while n > 0:
+        if len(pieces[-1]) <= n:
+            n -= len(pieces.pop())
+        else:
+            pieces[-1] = pieces[-1][: len(pieces[-1]) - n]
+            n = 0
 
 
 def _batches(
