@@ -198,3 +198,69 @@ def test_bi_file_carries_the_as_of_time_of_the_newest_refresh(intraday_lake) -> 
     ]
     assert newest_event <= as_of
     assert {"reports.pacing_intraday", "reports.alerts"} <= tables
+
+
+def test_the_profiles_bi_file_reads_clean_tables_in_place_through_maintenance(
+    write_landing, tmp_path: Path
+) -> None:
+    """The run's own BI file copies the reports and points its clean tables at the published
+    snapshot's files: it reads the published rows after the clean tables are rewritten twice
+    and maintain expired every snapshot it may and removed every orphan; a file written
+    elsewhere copies everything."""
+    from airlake.lifecycle.maintain import maintain
+    from airlake.report.bi import default_bi_path
+    from airlake.stages import run_stage
+
+    day = date(2026, 11, 10)
+    write_landing(day, 10, [click_line(f"a{i}", "2026-11-10T10:00:00") for i in range(40)])
+    settings = settings_from_values(
+        {
+            "storage": {
+                "landing": str(tmp_path / "landing"),
+                "warehouse": str(tmp_path / "state" / "warehouse"),
+            },
+            "catalog": {"type": "sqlite", "uri": f"sqlite:///{tmp_path}/state/catalog.db"},
+            "maintenance": {
+                "snapshot_retention_hours": 0,
+                "keep_last_snapshots": 1,
+                "orphan_min_age_hours": 0,
+            },
+        },
+        root=tmp_path,
+    )
+    with open_run(settings) as ctx:
+        run_day(ctx, day, ("extract", "ingest", "clean", "sessions", "publish"))
+        write_landing(day, 11, [click_line(f"b{i}", "2026-11-10T11:00:00") for i in range(5)])
+        for _ in range(2):  # the clean tables replaced, not published
+            for name in ("ingest", "clean", "sessions"):
+                run_stage(ctx, name, day)
+        maintain(ctx.catalog, settings, ctx.engine, ctx.storage, today=day, now_s=time.time() + 60)
+        current = ctx.catalog.load_table("clean.events").scan().to_arrow().num_rows
+    path = default_bi_path(settings)
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        views = {
+            r[0]
+            for r in con.execute(
+                "SELECT schema_name || '.' || view_name FROM duckdb_views() WHERE NOT internal"
+            ).fetchall()
+        }
+        # (clean.attributed_conversions has no rows here: an empty table, as before)
+        assert views == {"clean.events", "clean.sessions"}
+        published = dict(con.execute("SELECT table_name, row_count FROM main.published").fetchall())
+        assert con.execute("SELECT COUNT(*) FROM clean.events").fetchone() == (40,)
+        assert published["clean.events"] == 40
+        assert con.execute("SELECT COUNT(*) FROM clean.sessions").fetchone()[0] > 0
+    finally:
+        con.close()
+    assert current == 45  # the lakehouse moved on; the published file did not
+    elsewhere = tmp_path / "export.duckdb"
+    publish_bi(open_catalog(settings), settings, elsewhere, datetime.now(UTC))
+    con = duckdb.connect(str(elsewhere), read_only=True)
+    try:
+        assert con.execute("SELECT COUNT(*) FROM duckdb_views() WHERE NOT internal").fetchone() == (
+            0,
+        )
+        assert con.execute("SELECT COUNT(*) FROM clean.events").fetchone() == (45,)
+    finally:
+        con.close()

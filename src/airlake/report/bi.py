@@ -1,5 +1,15 @@
 """The BI file: a DuckDB database with the report tables and the clean tables' current snapshots.
 
+What BI users query are the report tables: they are copied into the file, whole (they are
+small: one row per campaign and day, per refresh). The clean tables are there for drill-down;
+copying them would copy the whole history of events every day, so the published file at the
+profile's own place (``<state>/bi/airlake.duckdb``, on a local warehouse) holds them as views
+over the data files of the snapshot it names in ``main.published``. ``maintain`` keeps those
+snapshots and their files (see :func:`airlake.lifecycle.maintain.published_snapshots`), so
+the views read what was published until the next publish replaces the file. A file written
+elsewhere (``publish-bi --out``), or next to a warehouse on S3 (a downloaded copy cannot be
+assumed to reach the bucket), copies the clean tables too: it stands alone.
+
 Published atomically: written to a temporary file in the same folder, then renamed over the old
 one, so a BI tool that opens the file read-only sees the previous or the new version, whole.
 """
@@ -84,8 +94,10 @@ def publish_bi(
 ) -> Published:
     """Write the BI database to ``out`` atomically.
 
-    Every table is copied from its current Iceberg snapshot; ``main.published`` records the
-    snapshot id, row count and time per table, so a reader can check what it sees.
+    Every table is read from its current Iceberg snapshot; ``main.published`` records the
+    snapshot id, row count and time per table, so a reader can check what it sees. The
+    clean tables are views over the snapshot's files when ``out`` is the profile's own BI file
+    on a local warehouse (see the module's docstring), copies otherwise.
 
     Returns:
         The path and the rows written per table.
@@ -93,6 +105,9 @@ def publish_bi(
     import duckdb
 
     out.parent.mkdir(parents=True, exist_ok=True)
+    in_place = not is_remote(settings.warehouse_uri) and (
+        out.resolve() == default_bi_path(settings).resolve()
+    )
     fd, tmp_name = tempfile.mkstemp(prefix=".airlake-bi-", suffix=".duckdb", dir=out.parent)
     os.close(fd)
     os.unlink(tmp_name)  # DuckDB refuses to open an empty file as a database: let it create it
@@ -110,7 +125,8 @@ def publish_bi(
                 "row_count BIGINT, published_at TIMESTAMPTZ)"
             )
             for tdef in BI_TABLES:
-                snapshot = _copy_table(con, catalog, tdef)
+                view = in_place and tdef.name.startswith("clean.")
+                snapshot = _copy_table(con, catalog, tdef, view)
                 schema, name = tdef.name.split(".")
                 row = con.execute(f'SELECT COUNT(*) FROM "{schema}"."{name}"').fetchone()
                 counts[tdef.name] = int(row[0]) if row else 0
@@ -131,8 +147,11 @@ def publish_bi(
     return Published(out, counts)
 
 
-def _copy_table(con: DuckDBPyConnection, catalog: Catalog, tdef: TableDef) -> int | None:
-    """Create ``schema.name`` in ``con`` from the table's current snapshot; its id, or None."""
+def _copy_table(
+    con: DuckDBPyConnection, catalog: Catalog, tdef: TableDef, view: bool
+) -> int | None:
+    """Create ``schema.name`` in ``con`` from the table's current snapshot (a view over its
+    files when ``view`` and the snapshot has no row-level deletes); its id, or None."""
     schema, name = tdef.name.split(".")
     target = f'"{schema}"."{name}"'
     con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
@@ -155,5 +174,6 @@ def _copy_table(con: DuckDBPyConnection, catalog: Catalog, tdef: TableDef) -> in
         listed = ", ".join("'" + t.file.file_path.replace("'", "''") + "'" for t in tasks)
         columns = ", ".join(f'"{f.name}"' for f in tdef.schema)
         source = f"read_parquet([{listed}], union_by_name = true)"
-        con.execute(f"CREATE TABLE {target} AS SELECT {columns} FROM {source}")
+        kind = "VIEW" if view else "TABLE"
+        con.execute(f"CREATE {kind} {target} AS SELECT {columns} FROM {source}")
     return int(snap.snapshot_id) if snap is not None else None
