@@ -121,7 +121,9 @@ def test_a_line_cut_while_read_has_the_same_row_on_both_engines(runs) -> None:
         with open_run(settings, "duckdb") as ctx:
             quarantine = read_table(ctx.catalog, "raw.quarantine").to_pylist()
         rows.append([q for q in quarantine if q["source_file"].endswith("+9+0000000000.json.gz")])
-    assert rows[0] == rows[1]
+    # the wording of other reasons' details is each engine's own; the cut line's is one
+    assert [{**q, "detail": None} for q in rows[0]] == [{**q, "detail": None} for q in rows[1]]
+    assert rows[0][1]["detail"] == rows[1][1]["detail"]
     assert [(q["source_line"], q["reason"]) for q in rows[0]] == [
         (1, "unknown_event_type"),
         (2, "line_too_long"),
