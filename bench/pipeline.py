@@ -49,12 +49,13 @@ con.execute(
 
 PEER = r"""
 import glob, sys, duckdb
-from airlake.contract import FIELDS, FieldType, BOT_USER_AGENT_MARKERS, BOT_IP_PREFIXES
+from airlake.contract import FIELDS, FieldType, BOT_IP_PREFIXES
+from airlake.bot_agents import alternations
 landing, out = sys.argv[1], sys.argv[2]
 types = {FieldType.STRING: "VARCHAR", FieldType.NUMBER: "DECIMAL(18,6)", FieldType.TIMESTAMP: "TIMESTAMPTZ"}
 columns = "{" + ", ".join(f"'{f.name}': '{types[f.type]}'" for f in FIELDS) + "}"
 files = sorted(glob.glob(f"{landing}/topics/*/*/*/*/*/*.json"))
-bots = " OR ".join(f"contains(lower(user_agent), '{m}')" for m in BOT_USER_AGENT_MARKERS)
+bots = " OR ".join("regexp_matches(user_agent, '" + a.replace("'", "''") + "')" for a in alternations())
 bots += " OR " + " OR ".join(f"starts_with(ip, '{p}')" for p in BOT_IP_PREFIXES)
 con = duckdb.connect()
 con.execute("SET threads = 2")
