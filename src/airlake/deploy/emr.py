@@ -25,12 +25,10 @@ SPARK_CONF = {
 }
 
 
-def spark_submit_args(
-    stage: str, day: date | str, env: str, package_uri: str, entry_uri: str
-) -> list[str]:
-    """The ``spark-submit`` command line of one stage."""
+def _spark_submit(package_uri: str, entry_uri: str, *args: str) -> list[str]:
+    """``spark-submit`` in cluster mode with airlake's Spark settings, the package and the
+    entry point, then the entry point's ``args``."""
     conf = [item for key, value in SPARK_CONF.items() for item in ("--conf", f"{key}={value}")]
-    day_text = day.isoformat() if isinstance(day, date) else day
     return [
         "spark-submit",
         "--deploy-mode",
@@ -39,12 +37,16 @@ def spark_submit_args(
         "--py-files",
         package_uri,
         entry_uri,
-        stage,
-        "--date",
-        day_text,
-        "--env",
-        env,
+        *args,
     ]
+
+
+def spark_submit_args(
+    stage: str, day: date | str, env: str, package_uri: str, entry_uri: str
+) -> list[str]:
+    """The ``spark-submit`` command line of one stage."""
+    day_text = day.isoformat() if isinstance(day, date) else day
+    return _spark_submit(package_uri, entry_uri, stage, "--date", day_text, "--env", env)
 
 
 def steps_for_run(
@@ -78,21 +80,7 @@ def steps_for_run(
 
 def refresh_submit_args(env: str, package_uri: str, entry_uri: str, now: str) -> list[str]:
     """The ``spark-submit`` command line of one intraday refresh as of ``now`` (ISO 8601)."""
-    conf = [item for key, value in SPARK_CONF.items() for item in ("--conf", f"{key}={value}")]
-    return [
-        "spark-submit",
-        "--deploy-mode",
-        "cluster",
-        *conf,
-        "--py-files",
-        package_uri,
-        entry_uri,
-        "--refresh",
-        "--env",
-        env,
-        "--now",
-        now,
-    ]
+    return _spark_submit(package_uri, entry_uri, "--refresh", "--env", env, "--now", now)
 
 
 def refresh_step(settings: Settings, package_uri: str, entry_uri: str, now: str) -> dict[str, Any]:
