@@ -38,7 +38,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -62,12 +62,18 @@ EMR_PYTHON = "3.11"
 
 PARSE = r"""
 import json, sys, time
-sys.path[:0] = [sys.argv[1]]
-started = time.perf_counter()
-from airlake.orchestration.compat import dagbag
-bag = dagbag(sys.argv[1])
-print("MATRIX " + json.dumps({"errors": {k: str(v)[-600:] for k, v in bag.import_errors.items()},
-      "dags": sorted(bag.dag_ids), "seconds": time.perf_counter() - started}))
+out = {}
+for folder in sys.argv[1:]:  # every bundle in one process: Airflow is imported once
+    started = time.perf_counter()
+    for name in [m for m in sys.modules if m == "airlake" or m.startswith("airlake.")]:
+        del sys.modules[name]  # each bundle's own copy of the orchestration package
+    sys.path[:0] = [folder]
+    from airlake.orchestration.compat import dagbag
+    bag = dagbag(folder)
+    sys.path.remove(folder)
+    out[folder] = {"errors": {k: str(v)[-600:] for k, v in bag.import_errors.items()},
+                   "dags": sorted(bag.dag_ids), "seconds": time.perf_counter() - started}
+print("MATRIX " + json.dumps(out))
 """
 
 RUN_DAY = r"""
@@ -151,15 +157,16 @@ def _airflow_env(home: Path, dags: Path, extra: dict[str, str] | None = None) ->
     }
 
 
-def airlake_env(python: str, uv: str, cache: Path) -> Path:
-    """airlake's own environment (the lock, no Airflow, no Spark) on ``python``, cached."""
+def airlake_env(python: str, uv: str, cache: Path, target: str) -> Path:
+    """airlake's own environment (the lock, no Airflow, no Spark) on ``python``, cached, one per
+    target: targets proven at the same time never share one that is being reinstalled."""
     version = subprocess.run(
         [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.strip()
-    env = cache / f"airlake-py{version}"
+    env = cache / f"airlake-{target}"
     done = subprocess.run(
         # uv keys a local project's build on pyproject.toml alone: rebuild airlake every time,
         # or a changed source tree would be tested as the wheel of an earlier one
@@ -330,27 +337,48 @@ def check_bundles(result: TargetResult, python: Path, version: str, work: Path, 
     """DagBag of the bundle of every shipped profile in the target's worker environment."""
     from airlake.deploy.mwaa_bundle import build_bundle
 
-    seconds = 0.0
+    folders = [
+        str(build_bundle(profile, work / "bundles" / profile, version).root / "dags")
+        for profile in PROFILES
+    ]
+    env = _airflow_env(work / "airflow-parse", Path(folders[0]))
+    parsed = _marker(_run([str(python), "-c", PARSE, *folders], env, log))
     ok = 0
-    for profile in PROFILES:
-        bundle = build_bundle(profile, work / "bundles" / profile, version)
-        dags = bundle.root / "dags"
-        env = _airflow_env(work / "airflow-parse", dags)
-        parsed = _marker(_run([str(python), "-c", PARSE, str(dags)], env, log))
-        seconds += float(parsed.get("seconds", 0))
-        if not parsed:
+    for profile, dags in zip(PROFILES, folders, strict=True):
+        bag = parsed.get(dags)
+        result.parse_seconds += float((bag or {}).get("seconds", 0))
+        if not bag:
             result.problems.append(f"{profile}: DagBag did not run (see {log})")
-        elif parsed["errors"] or parsed["dags"] != ["airlake_daily", "airlake_intraday"]:
-            result.problems.append(f"{profile}: {parsed['errors'] or parsed['dags']}")
+        elif bag["errors"] or bag["dags"] != ["airlake_daily", "airlake_intraday"]:
+            result.problems.append(f"{profile}: {bag['errors'] or bag['dags']}")
         else:
             ok += 1
-    result.parse_seconds = seconds
     result.parse = f"{ok}/{len(PROFILES)} DAGs"
 
 
 def migrate(python: Path, env: dict[str, str], log: Path) -> None:
-    airflow = python.parent / "airflow"
-    _run([str(airflow), "db", "migrate"], env, log)
+    """An Airflow metadata database for ``env``'s home: ``airflow db migrate`` once per worker
+    environment, into a home of its own, and a copy of that database for every later home."""
+    home = Path(env["AIRFLOW_HOME"])
+    template = _MIGRATED.get(str(python))
+    if template is None:
+        template = home.parent / "airflow-blank" / "airflow.db"
+        template.parent.mkdir(parents=True, exist_ok=True)
+        blank = {
+            **env,
+            "AIRFLOW_HOME": str(template.parent),
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{template}",
+        }
+        _run([str(python.parent / "airflow"), "db", "migrate"], blank, log)
+        if not template.exists():
+            raise UserError(f"airflow db migrate made no database (see {log})")
+        _MIGRATED[str(python)] = template
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, home / "airflow.db")
+
+
+_MIGRATED: dict[str, Path] = {}
+"""The blank metadata database this process made, per worker environment's Python."""
 
 
 def check_local_day(
@@ -393,7 +421,7 @@ def check_emr_day(result: TargetResult, python: Path, version: str, fx: Fixture,
 
     _reset_aws(fx.moto)
     profile = _profile(
-        fx.work,
+        fx.work / result.target,
         "production",
         "production",
         {
@@ -455,18 +483,20 @@ def check_target(name: str, fx: Fixture, cache: Path, uv: str) -> TargetResult:
         else:
             target = load_target(name)
             version = target.airflow_version
-            production = build_bundle("production", fx.work / "bundles" / "req", version)
+            production = build_bundle("production", fx.work / name / "bundles" / "req", version)
             requirements = (production.root / "requirements.txt").read_text()
             if bundle_requirement_lines(production):
                 result.problems.append(
                     f"production bundle asks for {bundle_requirement_lines(production)}"
                 )
-            built = build_target_env(target, requirements)
+            with _cache_lock(cache):
+                built = build_target_env(target, requirements)
+                own = airlake_env(str(built.python.resolve()), uv, cache, name)
             python = built.python
+            airlake_bin = own / "bin" / "airlake"
             result.python = built.python_version
             result.install_seconds = built.seconds
             result.extra_packages = extra_packages(python, target.preinstalled, uv)
-            airlake_bin = airlake_env(str(python.resolve()), uv, cache) / "bin" / "airlake"
         check_bundles(result, python, version, fx.work / name, log)
         check_local_day(result, python, airlake_bin, version, fx, log)
         check_emr_day(result, python, version, fx, log)
@@ -591,7 +621,42 @@ def check_emr_release(fx: Fixture, cache: Path, uv: str) -> TargetResult:
     return result
 
 
-def run_matrix(targets: list[str], emr_release: bool, work: Path) -> list[TargetResult]:
+@contextmanager
+def _cache_lock(cache: Path) -> Iterator[None]:
+    """One process at a time builds environments in the target cache."""
+    import fcntl
+
+    cache.mkdir(parents=True, exist_ok=True)
+    with (cache / ".lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _prove(name: str, fx: Fixture, cache: Path, uv: str) -> TargetResult:
+    """One target in a worker process of its own, with a moto server of its own (the AWS checks
+    reset moto and count what is in it)."""
+    with moto_server() as endpoint:
+        os.environ.update(_aws_env(endpoint))
+        fx = replace(fx, moto=endpoint)
+        if name == "emr-7.5.0":
+            try:
+                return check_emr_release(fx, cache, uv)
+            except (UserError, subprocess.SubprocessError, OSError) as exc:
+                return TargetResult(name, problems=[str(exc)])
+        return check_target(name, fx, cache, uv)
+
+
+def run_matrix(
+    targets: list[str], emr_release: bool, work: Path, workers: int = 2
+) -> list[TargetResult]:
+    """Every target proven, ``workers`` at a time (each in a process of its own); the results in
+    the order of ``targets``, the EMR release last."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     uv = _uv()
     cache = Path(
         os.environ.get("AIRLAKE_TARGET_CACHE") or Path.home() / ".cache" / "airlake" / "targets"
@@ -601,22 +666,22 @@ def run_matrix(targets: list[str], emr_release: bool, work: Path) -> list[Target
     source = f"sqlite:///{work}/source.db"
     _generate(str(landing), source)
     reference, neutral = reference_day(work, landing, source)
-    results = []
-    with moto_server() as endpoint:
-        os.environ.update(_aws_env(endpoint))
-        fx = Fixture(work, landing, source, reference, endpoint, neutral)
-        for name in targets:
-            result = check_target(name, fx, cache, uv)
-            print(result.line(), flush=True)
-            results.append(result)
-        if emr_release:
+    fx = Fixture(work, landing, source, reference, "", neutral)
+    names = [*targets, *(["emr-7.5.0"] if emr_release else [])]
+    # the longest first, so that the two workers finish close together
+    longest = sorted(names, key=lambda n: n != "emr-7.5.0" and not n.startswith("mwaa-3"))
+    results: dict[str, TargetResult] = {}
+    context = multiprocessing.get_context("spawn")  # moto's server threads do not survive fork
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(_prove, name, fx, cache, uv): name for name in longest}
+        for future in as_completed(futures):
+            name = futures[future]
             try:
-                result = check_emr_release(fx, cache, uv)
-            except (UserError, subprocess.SubprocessError, OSError) as exc:
-                result = TargetResult("emr-7.5.0", problems=[str(exc)])
-            print(result.line(), flush=True)
-            results.append(result)
-    return results
+                results[name] = future.result()
+            except Exception as exc:  # a worker that died says so in its target's line
+                results[name] = TargetResult(name, problems=[f"{type(exc).__name__}: {exc}"])
+            print(results[name].line(), flush=True)
+    return [results[name] for name in names]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -625,12 +690,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--emr", action="store_true", help="also the EMR release's step stack")
     parser.add_argument("--json", default=None, help="write the figures here")
     parser.add_argument("--keep", default=None, help="work folder to keep (default: temporary)")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="targets proven at the same time (default 2)"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="airlake-matrix-") as tmp:
         work = Path(args.keep or tmp)
         work.mkdir(parents=True, exist_ok=True)
         try:
-            results = run_matrix(args.targets, args.emr, work)
+            results = run_matrix(args.targets, args.emr, work, args.workers)
         except UserError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1

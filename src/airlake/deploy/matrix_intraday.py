@@ -188,7 +188,9 @@ def check_intraday_emr(
     _reset_aws(fx.moto)
     header = ("severity", "rule", "subject", "message")
     queue_athena_results(fx.moto, [[header], [header, ALERT]])
-    profile = _profile(fx.work, "production", "production", {"retries = 2": "retries = 0"})
+    profile = _profile(
+        fx.work / result.target, "production", "production", {"retries = 2": "retries = 0"}
+    )
     base = fx.work / "runs" / result.target / "intraday-emr"
     bundle = build_bundle(str(profile), base / "bundle", version)
     dags = bundle.root / "dags"
