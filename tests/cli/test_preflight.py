@@ -129,6 +129,7 @@ def test_the_example_end_to_end_plan_recommend_write_install(tmp_path: Path) -> 
     assert "file:///opt/jobs/clean_events.py" in report  # left to a person, and said so
 
 
+@pytest.mark.slow  # uv gives up on the closed port in 4-10 s here
 def test_plan_resolve_without_the_package_index_is_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -61,6 +61,7 @@ def no_index(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("UV_HTTP_RETRIES", "0")
 
 
+@pytest.mark.slow  # uv gives up on the closed port in 4-10 s here
 @pytest.mark.usefixtures("no_index")
 def test_an_unreachable_index_is_one_line_not_a_conflict(tmp_path: Path) -> None:
     answer = resolve("requests\n", load_target("mwaa-3.3.1"))
