@@ -164,8 +164,10 @@ def test_resolve_recommends_none_when_no_target_resolves_and_says_why(tmp_path: 
     resolver, asked = _fake({"mwaa-3.3.1": no, "mwaa-3.0.6": no})
     checked = resolve_plan(plan, project, TODAY, resolver)
     assert checked.recommended is None and asked == ["mwaa-3.3.1", "mwaa-3.0.6"]
-    assert "resolve on no target (mwaa-3.3.1: x==1 depends on y<1; mwaa-3.0.6:" in checked.reason
-    assert "recommended: none (the requirements resolve on no target" in plan_table(checked, "p")
+    assert "none of the 2 target(s) asked (mwaa-3.3.1: x==1 depends on y<1;" in checked.reason
+    table = plan_table(checked, "p")
+    assert "recommended: none (the requirements resolve on none of the 2" in table
+    assert "  mwaa-3.0.6: does not resolve: x==1 depends on y<1" in table
 
 
 def test_resolve_stops_at_an_unreachable_index_and_keeps_the_static_pick(tmp_path: Path) -> None:

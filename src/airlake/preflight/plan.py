@@ -408,10 +408,12 @@ def resolve_plan(
             reason += f"; its requirements are not checked: {answer.reason}"
         reason += f"; {note}"
         return replace(plan, recommended=row, reason=reason, resolved=tuple(asked))
-    why = "; ".join(f"{name}: {a.reason}" for name, a in asked)
+    # every target's reason is in ``resolved``; the reason names the best-ranked one's
+    first, answer = asked[0]
     return replace(
         plan,
         recommended=None,
-        reason=f"the requirements resolve on no target ({why}); {note}",
+        reason=f"the requirements resolve on none of the {len(asked)} target(s) asked "
+        f"({first}: {answer.reason}; the others' reasons are listed with them); {note}",
         resolved=tuple(asked),
     )
