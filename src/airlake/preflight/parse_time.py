@@ -43,13 +43,26 @@ _PARSE_TIME_CALLS = {
 _MODULE_ALIASES = {"pd": "pandas"}  # by convention, even when the import is not seen
 
 # Hooks whose constructor reads their connection (so constructing one at parse time is a
-# connection read): read off the providers' code — ``SSHHook.__init__`` calls
-# ``self.get_connection(ssh_conn_id)`` (apache-airflow-providers-ssh 6.0.1, the release MWAA
-# 3.3.1's constraints pin, and the 1.10 contrib hook), ``SFTPHook`` is an SSHHook,
-# ``FSHook.__init__`` reads ``fs_conn_id`` (standard provider), ``SparkSubmitHook`` resolves
-# its connection in ``__init__``, ``HiveCliHook`` reads ``hive_cli_conn_id`` there. Most hooks
-# read it lazily (``get_conn``) and cost nothing to construct.
-EAGER_HOOKS = frozenset({"SSHHook", "SFTPHook", "FSHook", "SparkSubmitHook", "HiveCliHook"})
+# connection read), read off the ``__init__`` of the releases MWAA 3.3.1's constraints pin:
+# apache-airflow-providers-ssh 6.0.1 (``self.get_connection(self.ssh_conn_id)``; the 1.10
+# contrib SSHHook did the same), sftp 6.0.1 (SFTPHook is an SSHHook and calls its
+# ``__init__``), apache-spark 6.3.1 (SparkSubmitHook and its subclasses resolve their
+# connection, SparkSqlHook reads it), apache-hive 9.6.1 (HiveCliHook, HiveMetastoreHook), and
+# the standard provider's FSHook. Most hooks read it lazily (``get_conn``) and cost nothing to
+# construct.
+EAGER_HOOKS = frozenset(
+    {
+        "SSHHook",
+        "SFTPHook",
+        "FSHook",
+        "SparkSubmitHook",
+        "SparkJDBCHook",
+        "SparkPipelinesHook",
+        "SparkSqlHook",
+        "HiveCliHook",
+        "HiveMetastoreHook",
+    }
+)
 
 # decorators whose function body runs when the decorated function is called
 _RUN_WHEN_CALLED = frozenset({"dag", "task_group", "cache", "lru_cache", "cached", "wraps"})
@@ -191,8 +204,8 @@ def _what(node: ast.Call, aliases: dict[str, str], eager: set[str]) -> tuple[str
         if name in eager:
             return (
                 f"{name}(...) at parse time reads its connection when it is constructed: "
-                f"it {_DATABASE}, and the file fails to import where the connection is not "
-                "defined",
+                f"it {_DATABASE}, and where the connection is not defined the import can fail "
+                "(SSHHook's does)",
                 _HOOK_FIX,
             )
         return None
