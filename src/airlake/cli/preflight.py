@@ -166,6 +166,12 @@ def check_command(
     show_default=True,
     help="Requirements file, relative to the project.",
 )
+@click.option(
+    "--resolve",
+    is_flag=True,
+    help="Ask uv's resolver whether the requirements the migration writes install; "
+    "recommend the best-ranked target where they do (needs the package index).",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def plan_command(
     project_dir: str,
@@ -174,12 +180,18 @@ def plan_command(
     force: bool,
     install: bool,
     requirements: str,
+    resolve: bool,
     fmt: str,
 ) -> None:
     """Which MWAA version to move PROJECT_DIR to, and what must change: every target at once;
     --write OUT writes the migrated copy and its report (the original is never modified)."""
-    from airlake.preflight.plan import make_plan, plan_target
-    from airlake.preflight.plan_output import plan_json, plan_table, target_detail
+    from airlake.preflight.plan import make_plan, plan_target, resolve_plan, resolve_row
+    from airlake.preflight.plan_output import (
+        plan_json,
+        plan_table,
+        resolution_line,
+        target_detail,
+    )
     from airlake.preflight.project import load_project
     from airlake.preflight.targets import load_target
 
@@ -192,15 +204,24 @@ def plan_command(
     _statable(Path(project_dir), "the project")
     _statable(Path(project_dir) / requirements, "--requirements")
     project = load_project(Path(project_dir), requirements)
+
+    def asking(name: str) -> None:
+        click.echo(f"resolving the requirements for {name} with uv ...", err=True)
+
     if target is None:
         plan = make_plan(project)
+        if resolve:
+            plan = resolve_plan(plan, project, date.today(), asking=asking)
         if not out:
             click.echo(plan_json(plan) if fmt == "json" else plan_table(plan, project_dir))
             return
         if plan.recommended is None:
-            raise click.UsageError("no target to migrate to")
+            raise click.UsageError(f"no target to migrate to: {plan.reason}")
         target = plan.recommended.target
         click.echo(f"migrating for the recommended target {target.name} ({plan.reason})")
+    elif resolve:
+        answer = resolve_row(project, plan_target(project, target), date.today(), asking=asking)
+        click.echo(resolution_line(target.name, answer))
     if not out:
         click.echo(target_detail(plan_target(project, target)))
         return

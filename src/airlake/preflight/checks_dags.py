@@ -496,56 +496,6 @@ def subdags_and_days_ago(project: Project, target: Target) -> Iterator[Finding]:
             )
 
 
-_PARSE_TIME_CALLS = {
-    ("Variable", "get"): "Variable.get at parse time queries the metadata database on every parse",
-    (
-        "BaseHook",
-        "get_connection",
-    ): "get_connection at parse time queries the metadata database on every parse",
-    ("settings", "Session"): "a database session at parse time",
-    ("requests", "get"): "an HTTP request at parse time",
-    ("requests", "post"): "an HTTP request at parse time",
-    ("boto3", "client"): "an AWS client at parse time",
-    ("time", "sleep"): "sleeping at parse time",
-    ("pd", "read_csv"): "reading data at parse time",
-    ("pandas", "read_csv"): "reading data at parse time",
-}
-
-
-def _top_level_nodes(tree: ast.Module) -> Iterator[ast.AST]:
-    """Nodes executed when the module is imported (not inside def/lambda bodies)."""
-    stack: list[ast.AST] = list(tree.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            continue
-        yield node
-        stack.extend(ast.iter_child_nodes(node))
-
-
-def parse_time_work(project: Project, target: Target) -> Iterator[Finding]:
-    """Top-level Variable/connection/database access and heavy work: runs on every DAG parse."""
-    for src in _sources(project):
-        if src.tree is None:
-            continue
-        for node in _top_level_nodes(src.tree):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and isinstance(node.func.value, ast.Name)
-            ):
-                what = _PARSE_TIME_CALLS.get((node.func.value.id, node.func.attr))
-                if what:
-                    yield Finding(
-                        "PF206",
-                        Severity.WARNING,
-                        src.path,
-                        node.lineno,
-                        f"{what} (the scheduler parses DAG files every 30 s or so; MWAA times out slow parses)",
-                        "move it into the task (a callable or a template such as {{ var.value.name }})",
-                    )
-
-
 def livy_operators(project: Project, target: Target) -> Iterator[Finding]:
     """Livy batches: replace with EMR Spark Steps (generated from the Livy call)."""
     for src, node, name in _calls(project):

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
 
 from packaging.version import InvalidVersion, Version
 
@@ -23,6 +24,7 @@ from airlake.preflight.checks_plugins import registrations
 from airlake.preflight.finding import Finding, Severity
 from airlake.preflight.imports_index import Status, TargetImports, for_target
 from airlake.preflight.migrate import (
+    migrate,
     migrated_requirements,
     missing_packages,
     requirement_count,
@@ -35,6 +37,7 @@ from airlake.preflight.migrate_code import (
     rewrite_path,
 )
 from airlake.preflight.project import Project
+from airlake.preflight.resolver import Outcome, Resolution
 from airlake.preflight.rollup import Cause, roll_up
 from airlake.preflight.run import run_checks
 from airlake.preflight.targets import Target, known_targets, load_target
@@ -85,6 +88,12 @@ class Plan:
     rows: tuple[TargetPlan, ...]
     recommended: TargetPlan | None
     reason: str
+    resolved: tuple[tuple[str, Resolution], ...] = ()
+    """``--resolve``: the resolver's answer per target asked, in the order asked."""
+
+    def resolution(self, target: str) -> Resolution | None:
+        """The resolver's answer for ``target``, if it was asked."""
+        return next((answer for name, answer in self.resolved if name == target), None)
 
 
 class _Classifier:
@@ -267,18 +276,25 @@ def project_airflow(project: Project) -> Version | None:
     return None
 
 
+def ranking(rows: Sequence[TargetPlan], floor: Version | None = None) -> list[TargetPlan]:
+    """The targets at or above ``floor``, best first: fewest manual decisions, then newest
+    (the first is what :func:`recommend` picks; each next one is its pick without those above)."""
+    eligible = [r for r in rows if floor is None or r.target.airflow >= floor]
+    newest_first = sorted(eligible, key=lambda r: r.target.airflow, reverse=True)
+    return sorted(newest_first, key=lambda r: len(r.decisions))
+
+
 def recommend(
     rows: Sequence[TargetPlan], floor: Version | None = None
 ) -> tuple[TargetPlan | None, str]:
     """The newest target with no manual decision left, else the newest with the fewest; never
     a target older than ``floor`` (the Airflow the project runs today: a move is no downgrade)."""
-    eligible = [r for r in rows if floor is None or r.target.airflow >= floor]
-    if not eligible:
+    ranked = ranking(rows, floor)
+    if not ranked:
         return None, f"no target runs Airflow {floor} or newer"
-    rows = eligible
-    fewest = min(len(r.decisions) for r in rows)
-    best = max((r for r in rows if len(r.decisions) == fewest), key=lambda r: r.target.airflow)
-    newest = max(rows, key=lambda r: r.target.airflow)
+    best = ranked[0]
+    fewest = len(best.decisions)
+    newest = max(ranked, key=lambda r: r.target.airflow)
     if fewest == 0:
         reason = "the newest target with no manual decision left"
     else:
@@ -294,16 +310,110 @@ def recommend(
     return best, reason
 
 
-def make_plan(project: Project, targets: Sequence[str] | None = None) -> Plan:
-    """The plan over ``targets`` (every MWAA target when None)."""
-    rows = tuple(plan_target(project, load_target(name)) for name in targets or mwaa_targets())
+def _floor(project: Project) -> tuple[Version, str]:
+    """The oldest Airflow a migration may move to, and the note that says so."""
     pinned = project_airflow(project)
     # a migration moves forward: never back to Airflow 1.10, never below what the project runs
     floor = max(pinned or AIRFLOW_2, AIRFLOW_2)
-    best, reason = recommend(rows, floor)
-    reason += (
-        f"; targets older than the project's Airflow {pinned} are not considered"
+    note = (
+        f"targets older than the project's Airflow {pinned} are not considered"
         if pinned is not None and pinned >= AIRFLOW_2
-        else "; Airflow 1.10 targets are not considered"
+        else "Airflow 1.10 targets are not considered"
     )
-    return Plan(rows, best, reason)
+    return floor, note
+
+
+def make_plan(project: Project, targets: Sequence[str] | None = None) -> Plan:
+    """The plan over ``targets`` (every MWAA target when None)."""
+    rows = tuple(plan_target(project, load_target(name)) for name in targets or mwaa_targets())
+    floor, note = _floor(project)
+    best, reason = recommend(rows, floor)
+    return Plan(rows, best, f"{reason}; {note}")
+
+
+def written_requirements(project: Project, row: TargetPlan, today: date) -> str:
+    """The requirements.txt the migration writes for ``row``'s target: the project's
+    requirements minus what the target ships, excluded pins moved, providers the migrated DAGs
+    import added (exactly what ``--write`` writes)."""
+    migration = migrate(project, row.target, list(row.findings), today)
+    path = project.requirements_path or "requirements.txt"
+    for change in migration.files:
+        if change.path == path and change.source == path:
+            return change.after or ""
+    return migrated_requirements(project, row.target)
+
+
+Resolver = Callable[[str, Target], Resolution]
+
+
+def _essential_resolver(text: str, target: Target) -> Resolution:
+    from airlake.preflight.resolver import resolve
+
+    return resolve(text, target, essential=True)
+
+
+def resolve_row(
+    project: Project,
+    row: TargetPlan,
+    today: date,
+    resolver: Resolver | None = None,
+    asking: Callable[[str], None] | None = None,
+) -> Resolution:
+    """Whether the requirements the migration writes for ``row``'s target resolve there
+    (``resolver`` defaults to uv's, with the constraints MWAA enforces on top of Airflow's).
+    Requirements with nothing left to install are not sent to the resolver."""
+    text = written_requirements(project, row, today)
+    if requirement_count(text) == 0:
+        return Resolution(Outcome.RESOLVES, "nothing to install beyond the target's own")
+    if asking is not None:
+        asking(row.target.name)
+    return (resolver or _essential_resolver)(text, row.target)
+
+
+def resolve_plan(
+    plan: Plan,
+    project: Project,
+    today: date,
+    resolver: Resolver | None = None,
+    asking: Callable[[str], None] | None = None,
+) -> Plan:
+    """The plan with its recommendation checked by the resolver: the targets are asked in the
+    order of the ranking, and the first whose written requirements resolve is recommended.
+    When none does, none is recommended, with each target's reason. When the resolver cannot
+    be asked (no uv, no package index), the target stands, marked as not checked, and no
+    further target is asked. ``asking`` hears each target's name before it is asked."""
+    floor, note = _floor(project)
+    ranked = ranking(plan.rows, floor)
+    if not ranked:
+        return plan
+    asked: list[tuple[str, Resolution]] = []
+    for row in ranked:
+        answer = resolve_row(project, row, today, resolver, asking)
+        asked.append((row.target.name, answer))
+        if answer.outcome is Outcome.CONFLICT:
+            continue
+        failed = [name for name, a in asked if a.outcome is Outcome.CONFLICT]
+        checked = answer.outcome is Outcome.RESOLVES
+        if not failed:
+            reason = plan.reason.removesuffix(f"; {note}")
+        else:
+            reason = (
+                "the best-ranked target whose requirements "
+                + ("resolve" if checked else "are not known to fail")
+                + f": those of {', '.join(failed)} (ranked above it) do not resolve"
+            )
+        if checked and (answer.explanation or not failed):
+            reason += f"; its requirements resolve ({answer.explanation or 'uv'})"
+        elif not checked:
+            reason += f"; its requirements are not checked: {answer.reason}"
+        reason += f"; {note}"
+        return replace(plan, recommended=row, reason=reason, resolved=tuple(asked))
+    # every target's reason is in ``resolved``; the reason names the best-ranked one's
+    first, answer = asked[0]
+    return replace(
+        plan,
+        recommended=None,
+        reason=f"the requirements resolve on none of the {len(asked)} target(s) asked "
+        f"({first}: {answer.reason}; the others' reasons are listed with them); {note}",
+        resolved=tuple(asked),
+    )

@@ -12,17 +12,31 @@ from airlake.preflight.finding import Finding, Severity
 from airlake.preflight.migrate import Migration
 from airlake.preflight.output import cause_lines, summary
 from airlake.preflight.plan import Plan, TargetPlan
+from airlake.preflight.resolver import Outcome, Resolution
 from airlake.preflight.rollup import roll_up
 
 _HEAD = ("target", "Airflow", "Python", "errors", "warnings", "errors left", "decisions", "reqs")
+# the resolves column (plan --resolve): yes, no, ? (could not be asked), blank (not asked)
+_MARK = {Outcome.RESOLVES: "yes", Outcome.CONFLICT: "no", Outcome.UNREACHABLE: "?"}
+
+
+def resolution_line(target: str, answer: Resolution) -> str:
+    """One target's resolver answer, on one line."""
+    if answer.outcome is Outcome.RESOLVES:
+        said = f" ({answer.explanation})" if answer.explanation else ""
+    else:
+        said = f": {answer.reason}"
+    return f"{target}: {answer.outcome.value}{said}"
 
 
 def plan_table(plan: Plan, project: str) -> str:
     """The plan as a fixed-width table, the recommendation and its reason, and the decisions
     left on the recommended target."""
     lines = [f"Migration plan for {project}: {len(plan.rows)} target(s)", ""]
-    rows = [
-        (
+    head: tuple[str, ...] = (*_HEAD, "resolves") if plan.resolved else _HEAD
+    rows: list[tuple[str, ...]] = []
+    for r in plan.rows:
+        row: tuple[str, ...] = (
             r.target.name,
             r.target.airflow_version,
             r.target.python_version,
@@ -32,10 +46,12 @@ def plan_table(plan: Plan, project: str) -> str:
             str(len(r.decisions)),
             f"{r.requirements_before} -> {r.requirements_after}",
         )
-        for r in plan.rows
-    ]
-    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(_HEAD)]
-    for row in [_HEAD, *rows]:
+        if plan.resolved:
+            answer = plan.resolution(r.target.name)
+            row = (*row, _MARK[answer.outcome] if answer else "")
+        rows.append(row)
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
+    for row in [head, *rows]:
         lines.append(
             "  ".join(
                 cell.ljust(w) if i < 3 else cell.rjust(w)
@@ -46,9 +62,18 @@ def plan_table(plan: Plan, project: str) -> str:
     lines.append(
         "errors, warnings: as the project stands; errors left: after the automatic fixes; "
         "decisions: what a person must still decide; reqs: requirement lines before -> after"
+        + (
+            "; resolves: uv resolved the requirements the migration writes (blank: not asked)"
+            if plan.resolved
+            else ""
+        )
     )
+    if plan.resolved:
+        lines += ["", "resolver (uv), in the order of the ranking:"]
+        lines.extend(f"  {resolution_line(name, answer)}" for name, answer in plan.resolved)
     best = plan.recommended
     if best is None:
+        lines += ["", f"recommended: none ({plan.reason})"]
         return "\n".join(lines)
     lines += ["", f"recommended: {best.target.name} ({plan.reason})"]
     if best.decisions:
@@ -88,6 +113,10 @@ def plan_json(plan: Plan) -> str:
         {
             "recommended": plan.recommended.target.name if plan.recommended else None,
             "reason": plan.reason,
+            "resolved": [
+                {"target": name, "outcome": a.outcome.name.lower(), "reason": a.reason}
+                for name, a in plan.resolved
+            ],
             "targets": [
                 {
                     "target": r.target.name,

@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from airlake.preflight import checks_behaviour, checks_dags, checks_plugins, checks_requirements
+from airlake.preflight import (
+    checks_behaviour,
+    checks_dags,
+    checks_plugins,
+    checks_requirements,
+    parse_time,
+)
 from airlake.preflight.finding import Finding, Severity
 from airlake.preflight.project import Project
 from airlake.preflight.targets import Target
@@ -27,7 +33,7 @@ CHECKS: tuple[Check, ...] = (
     checks_dags.moved_imports,
     checks_dags.removed_arguments,
     checks_dags.subdags_and_days_ago,
-    checks_dags.parse_time_work,
+    parse_time.parse_time_work,
     checks_dags.livy_operators,
     checks_behaviour.catchup_default,
     checks_behaviour.schedule_default,
