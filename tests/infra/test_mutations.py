@@ -72,6 +72,12 @@ resource "aws_s3_bucket_acl" "extra" {
   policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
 }""",
     ),
+    "intraday-cluster-lookup-not-granted": Mutation(
+        "modules/mwaa/main.tf",
+        {"IAM001": "missing elasticmapreduce:ListClusters"},
+        old=r'  statement \{\n    # the intraday DAG finds.*?"EmrFindIntradayCluster".*?\n  \}\n',
+        new="",
+    ),
     "inline-star-on-the-mwaa-execution-role": Mutation(
         "modules/mwaa/main.tf",
         {  # checkov's CKV_AWS_62/63 look for "*" alone, not "*:*"

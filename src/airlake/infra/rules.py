@@ -61,8 +61,10 @@ REQUIRED_ACTIONS = (
     "elasticmapreduce:RunJobFlow",
     "elasticmapreduce:AddJobFlowSteps",
     "elasticmapreduce:DescribeStep",
+    "elasticmapreduce:ListClusters",
     "athena:StartQueryExecution",
     "athena:GetQueryExecution",
+    "athena:GetQueryResults",
     "glue:GetTable",
     "iam:PassRole",
 )

@@ -68,6 +68,13 @@ data "aws_iam_policy_document" "execution" {
     resources = ["arn:aws:elasticmapreduce:${var.region}:${local.account}:cluster/*"]
   }
   statement {
+    # the intraday DAG finds its business day's cluster by name; ListClusters has no
+    # resource-level permission in IAM, so it is granted on "*" (it reads, it changes nothing)
+    sid       = "EmrFindIntradayCluster"
+    actions   = ["elasticmapreduce:ListClusters"]
+    resources = ["*"]
+  }
+  statement {
     sid       = "PassEmrRoles"
     actions   = ["iam:PassRole"]
     resources = var.emr_role_arns
