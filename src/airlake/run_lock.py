@@ -63,11 +63,15 @@ def _file_lock(
 
 
 @contextmanager
-def _pg_lock(uri: str, wait: float, what: str, on_wait: Callable[[str], None]) -> Iterator[None]:
+def _pg_lock(
+    uri: str, catalog: str, wait: float, what: str, on_wait: Callable[[str], None]
+) -> Iterator[None]:
     import sqlalchemy as sa
 
     engine = sa.create_engine(uri, poolclass=sa.pool.NullPool)
-    key = _key("airlake.pipeline")
+    # advisory locks are the database's; one key per catalog name, as the catalog's own tables
+    # keep each name's tables apart in one database
+    key = _key(f"airlake.pipeline:{catalog}")
     try:
         with engine.connect() as conn:
             deadline = time.monotonic() + wait
@@ -116,7 +120,7 @@ def run_lock(
         with _file_lock(db.with_name(db.name + ".run-lock"), seconds, what, told):
             yield
     elif settings.catalog_type is CatalogType.POSTGRES:
-        with _pg_lock(settings.catalog_uri, seconds, what, told):
+        with _pg_lock(settings.catalog_uri, settings.catalog_name, seconds, what, told):
             yield
     else:
         yield
