@@ -1,6 +1,6 @@
 """Benchmark: the migration plan on real on-prem Airflow projects, and its speed.
 
-    python bench/migration.py [--mirror DIR] [--only REPO] [--no-install] [--speed-only]
+    python bench/migration.py [--mirror DIR] [--only REPO] [--no-install] [--speed-only] [--resolve]
 
 For each project of ``bench/migration_corpus.toml`` (public repositories, read at the recorded
 commit from DIR/<owner>+<name>/repo, where the search tool's fetch puts them; their code is
@@ -86,9 +86,9 @@ def dag_files(dags: Path) -> list[str]:
     )
 
 
-def measure(entry: dict, mirror: Path, install: bool) -> dict:
+def measure(entry: dict, mirror: Path, install: bool, resolve: bool = False) -> dict:
     from airlake.preflight.migrate import migrate, write_migration
-    from airlake.preflight.plan import make_plan
+    from airlake.preflight.plan import make_plan, resolve_plan
     from airlake.preflight.project import load_project
     from airlake.preflight.run import run_checks
 
@@ -98,8 +98,20 @@ def measure(entry: dict, mirror: Path, install: bool) -> dict:
         started = time.perf_counter()
         plan = make_plan(project)
         plan_seconds = time.perf_counter() - started
+        if resolve:  # the recommendation checked by uv's resolver (plan --resolve)
+            plan = resolve_plan(plan, project, date.today())
         best = plan.recommended
-        assert best is not None
+        if best is None:
+            return {
+                "repo": entry["repo"],
+                "commit": entry["commit"][:12],
+                "target": "none",
+                "decisions": "-",
+                "reqs": "-",
+                "dag_files": len(dag_files(project_root / "dags")),
+                "plan_seconds": plan_seconds,
+                "blocked": plan.reason[:300],
+            }
         target = best.target
         migration = migrate(project, target, run_checks(project, target), date.today())
         out = Path(tmp) / "migrated"
@@ -169,14 +181,17 @@ def speed() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--mirror", type=Path, default=Path("/work/.mirror"))
-    parser.add_argument("--only", help="one repository (owner/name)")
+    parser.add_argument("--only", help="repositories (owner/name, comma-separated)")
     parser.add_argument("--no-install", action="store_true")
     parser.add_argument("--speed-only", action="store_true")
+    parser.add_argument(
+        "--resolve", action="store_true", help="recommend as `preflight plan --resolve` does"
+    )
     args = parser.parse_args()
     if not args.speed_only:
         entries = tomllib.loads(CORPUS.read_text())["project"]
         if args.only:
-            entries = [e for e in entries if e["repo"] == args.only]
+            entries = [e for e in entries if e["repo"] in args.only.split(",")]
         print(
             "| project | commit | recommended | decisions | requirements | DAG files | import | fail, named | fail, not named |"
         )
@@ -184,7 +199,7 @@ def main() -> None:
         totals = [0, 0, 0, 0]
         notes = []
         for entry in entries:
-            r = measure(entry, args.mirror, not args.no_install)
+            r = measure(entry, args.mirror, not args.no_install, args.resolve)
             if "blocked" in r:
                 notes.append(f"{r['repo']}: {r['blocked']}")
             ok = r.get("imports", "-")
