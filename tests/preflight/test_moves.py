@@ -58,3 +58,31 @@ def test_dummy_becomes_empty_and_apply_defaults_is_dropped() -> None:
         "(the new name of DummyOperator)"
     )
     assert current_home(index, "airflow.utils.decorators", "apply_defaults") == APPLY_DEFAULTS_NOTE
+
+
+@pytest.mark.parametrize(
+    ("target", "module"),
+    [
+        # gone on these targets (the postgres provider their constraints pin has no operators)
+        ("mwaa-2.11.2", "airflow.providers.postgres.operators.postgres"),
+        ("mwaa-3.3.1", "airflow.operators.postgres_operator"),
+    ],
+)
+def test_a_removed_sql_operator_points_at_sql_execute_query_with_its_argument(
+    target: str, module: str
+) -> None:
+    index = for_target(load_target(target))
+    assert index is not None
+    assert index.name(module, "PostgresOperator").status is not Status.OK
+    home = current_home(index, module, "PostgresOperator")
+    assert home is not None
+    assert home.startswith(
+        "from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator"
+    )
+    assert "conn_id= where PostgresOperator took postgres_conn_id=" in home
+
+
+def test_a_projects_own_postgres_operator_gets_no_sql_hint() -> None:
+    index = for_target(load_target("mwaa-3.3.1"))
+    assert index is not None
+    assert current_home(index, "dags.common.operators", "PostgresOperator") is None

@@ -459,7 +459,43 @@ def current_home(index: TargetImports, module: str, name: str) -> str | None:
     for move in moves_for(module, name):
         if move.note and not move.new_module:
             return move.note
-    return None
+    return sql_successor(index, module, name)
+
+
+SQL_OPERATORS = {
+    "PostgresOperator": "postgres_conn_id",
+    "MySqlOperator": "mysql_conn_id",
+    "SqliteOperator": "sqlite_conn_id",
+    "MsSqlOperator": "mssql_conn_id",
+    "OracleOperator": "oracle_conn_id",
+    "SnowflakeOperator": "snowflake_conn_id",
+    "TrinoOperator": "trino_conn_id",
+    "JdbcOperator": "jdbc_conn_id",
+    "VerticaOperator": "vertica_conn_id",
+    "ExasolOperator": "exasol_conn_id",
+}
+"""The database providers' own SQL operators, deprecated for and then removed in favour of the
+common SQL provider's ``SQLExecuteQueryOperator`` (postgres 6.0, mysql 6.0, sqlite 4.0, ...),
+with the connection argument each one took."""
+
+_SQL_HOME = "airflow.providers.common.sql.operators.sql"
+
+
+def sql_successor(index: TargetImports, module: str, name: str) -> str | None:
+    """What replaces one of Airflow's own per-database SQL operators (any of its 1.10, 2.x or
+    provider paths) on a target that has ``SQLExecuteQueryOperator``: not a mechanical rewrite,
+    since the connection argument changes name."""
+    from airlake.preflight.imports_index import Status
+
+    conn = SQL_OPERATORS.get(name)
+    if conn is None or not module.startswith("airflow."):
+        return None
+    if index.name(_SQL_HOME, "SQLExecuteQueryOperator").status is not Status.OK:
+        return None
+    return (
+        f"from {_SQL_HOME} import SQLExecuteQueryOperator, and pass conn_id= where {name} took "
+        f"{conn}= (sql=, parameters=, autocommit= and database= keep their names)"
+    )
 
 
 def provider_move(index: TargetImports, module: str, name: str) -> tuple[str, str] | None:
