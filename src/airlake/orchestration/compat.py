@@ -110,8 +110,10 @@ def _one_execution_api() -> None:
     """
     import functools
 
-    from airflow.sdk.execution_time import supervisor
-
+    try:
+        from airflow.sdk.execution_time import supervisor
+    except ImportError:  # pragma: no cover - Airflow 2 (never called there)
+        return
     make = getattr(supervisor, "in_process_api_server", None)
     if make is not None and not hasattr(make, "cache_info"):
         supervisor.in_process_api_server = functools.cache(make)
