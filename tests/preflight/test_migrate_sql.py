@@ -117,9 +117,11 @@ def test_a_call_with_an_argument_sqlexecutequeryoperator_lacks_is_left_with_a_de
     tuned = SETTINGS_DAG[SETTINGS_DAG.index("    tuned") :]
     assert text.endswith(tuned)
     assert "from airflow.providers.postgres.operators.postgres import PostgresOperator\n" in text
-    (decision,) = migration.decisions
-    assert (decision.path, decision.line) == ("dags/settings.py", 8)
-    assert "`runtime_parameters=`" in decision.what
+    call, kept = migration.decisions
+    assert (call.path, call.line) == ("dags/settings.py", 8)
+    assert "`runtime_parameters=`" in call.what
+    assert (kept.path, kept.line) == ("dags/settings.py", 4)
+    assert "`PostgresOperator` kept: 1 of its uses" in kept.what
     # the plan does not count that import as fixed: the migrated file still fails there
     row = plan_target(load_project(root), load_target(TARGET))
     left = [f for f in row.left if f.id == "PF201"]
@@ -147,6 +149,22 @@ def test_a_target_without_the_common_sql_provider_gets_it_and_a_missing_database
     (decision,) = migration.decisions
     assert (decision.path, decision.line) == ("dags/legacy.py", 4)
     assert "apache-airflow-providers-postgres" in decision.what
+
+
+def test_a_subclass_keeps_the_import_with_a_decision() -> None:
+    from airlake.preflight.migrate_code import CodeContext, rewrite_source
+
+    target = load_target(TARGET)
+    source = (
+        "from airflow.providers.postgres.operators.postgres import PostgresOperator\n"
+        "\n\nclass Audited(PostgresOperator):\n    pass\n"
+    )
+    ctx = CodeContext(target, for_target(target), TODAY, {}, {}, False)
+    result = rewrite_source("dags/a.py", source, ctx)
+    assert result.text == source and result.changes == ()
+    assert [(d.line, d.what.split(":")[0]) for d in result.decisions] == [
+        (1, "`PostgresOperator` kept")
+    ]
 
 
 @pytest.mark.parametrize(
