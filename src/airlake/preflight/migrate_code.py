@@ -13,6 +13,8 @@ concrete-syntax-tree codemod (libcst) that keeps comments and layout:
   ``logical_date``);
 - ``days_ago(n)`` replaced by the fixed date it meant on the day of the migration;
 - ``@apply_defaults`` and its import dropped (a no-op since Airflow 2.0);
+- a removed per-database SQL operator (``PostgresOperator``, ...) replaced by
+  ``SQLExecuteQueryOperator`` with ``conn_id=`` (see :mod:`airlake.preflight.migrate_sql`);
 - Livy batches replaced by EMR Spark Steps + a step sensor, in a task group named after the
   Livy task (``file://`` paths marked for a person to fill in).
 """
@@ -35,6 +37,14 @@ from airlake.preflight.finding import Finding
 from airlake.preflight.fix import _new_path
 from airlake.preflight.imports_index import Status, TargetImports
 from airlake.preflight.livy import LIVY_FIELDS, LIVY_ONLY, fill_in, local_paths, spark_submit_args
+from airlake.preflight.migrate_sql import (
+    SQL_CLASS,
+    SQL_HOME,
+    accepted_arguments,
+    database_provider_missing,
+    sql_call,
+    sql_locals,
+)
 from airlake.preflight.moves import provider_move
 from airlake.preflight.targets import Target
 
@@ -211,6 +221,7 @@ class _Rewriter(cst.CSTTransformer):
         ctx: CodeContext,
         uses: Counter[str],
         replaced: Counter[str] | None = None,
+        sql: Mapping[str, tuple[str, str, str]] | None = None,
     ):
         super().__init__()
         # two passes: code first (counting the uses it replaced), then imports, whose names
@@ -226,6 +237,8 @@ class _Rewriter(cst.CSTTransformer):
         self.livy_done = False
         self.v3 = ctx.target.airflow.major >= 3
         self.v2 = ctx.target.airflow.major >= 2
+        self.sql = sql or {}  # local name → (module, SQL operator, its connection argument)
+        self.sql_imported = SQL_CLASS in _bound_names(module)
 
     def _line(self, node: cst.CSTNode) -> int:
         return self.get_metadata(PositionProvider, node).start.line
@@ -246,6 +259,8 @@ class _Rewriter(cst.CSTTransformer):
             return self._livy(original, updated, short)
         if short == "days_ago" and self.ctx.days_ago_flagged:
             return self._days_ago(original, updated)
+        if isinstance(original.func, cst.Name) and original.func.value in self.sql:
+            updated = self._sql_call(original, updated, original.func.value)
         updated = self._arguments(original, updated)
         if self._line(original) in self.ctx.catchup_lines and not any(
             a.keyword is not None and a.keyword.value == "catchup" for a in updated.args
@@ -304,6 +319,18 @@ class _Rewriter(cst.CSTTransformer):
             if original.args and original.args[-1].comma is cst.MaybeSentinel.DEFAULT:
                 args[-1] = last.with_changes(comma=cst.MaybeSentinel.DEFAULT)
         return updated.with_changes(args=args)
+
+    def _sql_call(self, original: cst.Call, updated: cst.Call, local: str) -> cst.Call:
+        """``PostgresOperator(postgres_conn_id=...)`` → ``SQLExecuteQueryOperator(conn_id=...)``
+        when every argument carries over (see :func:`migrate_sql.blocker`)."""
+        _, name, conn = self.sql[local]
+        new, said = sql_call(updated, local, name, conn, accepted_arguments(self.ctx.index))
+        if new is None:
+            self._decide(original, *said)
+            return updated
+        self.replaced[local] += 1
+        self._change(original, said[0])
+        return new
 
     def _days_ago(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         ok, value = (
@@ -511,6 +538,11 @@ class _Rewriter(cst.CSTTransformer):
                 self._change(original, f"dropped the import of `{name}` (no longer used)")
                 moved = True
                 continue
+            if self.sql.get(local, ("",))[:2] == (module, name) and self._sql_import(
+                original, module, name, local, groups
+            ):
+                moved = True
+                continue
             new_module, new_name = module, name
             home = self.ctx.plugin_homes.get((module, name))
             if home:
@@ -552,6 +584,54 @@ class _Rewriter(cst.CSTTransformer):
                 )
             lines.append(line)
         return cst.FlattenSentinel(lines)
+
+    def _sql_import(
+        self,
+        original: cst.SimpleStatementLine,
+        module: str,
+        name: str,
+        local: str,
+        groups: dict[str, list[cst.ImportAlias]],
+    ) -> bool:
+        """The import of a SQL operator whose calls became ``SQLExecuteQueryOperator``: replaced
+        when every use was (kept beside the new import when a call was left to a person)."""
+        kept = self.uses[local] > self.replaced[local]
+        if kept:  # a call left to a person, a subclass, a reference: the file still fails
+            self._decide(
+                original,
+                f"`{name}` kept: {self.uses[local] - self.replaced[local]} of its uses not "
+                f"rewritten as {SQL_CLASS} (calls named in their own decisions)",
+                f"its import fails on {self.ctx.target.name}: rewrite the rest by hand",
+            )
+        if kept and not self.replaced[local]:
+            return False
+        if kept:
+            groups.setdefault(module, []).append(
+                cst.ImportAlias(
+                    name=cst.Name(name),
+                    asname=cst.AsName(name=cst.Name(local)) if local != name else None,
+                )
+            )
+        else:
+            self._change(
+                original,
+                f"`from {module} import {name}` → `from {SQL_HOME} import {SQL_CLASS}` "
+                f"(its calls renamed)",
+            )
+        if not self.sql_imported:
+            self.sql_imported = True
+            groups.setdefault(SQL_HOME, []).append(cst.ImportAlias(name=cst.Name(SQL_CLASS)))
+            if kept:
+                self._change(original, f"added `from {SQL_HOME} import {SQL_CLASS}`")
+        package = database_provider_missing(self.ctx.index, name)
+        if package:
+            self._decide(
+                original,
+                f"{SQL_CLASS} reaches the database through {package}'s hook, which "
+                f"{self.ctx.target.name} does not ship",
+                f"add {package} to requirements.txt unless it is there already",
+            )
+        return True
 
     # --- the module --------------------------------------------------------------------------
     def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
@@ -666,12 +746,16 @@ def rewrite_source(path: str, text: str, ctx: CodeContext) -> CodeResult:
     # Livy calls and days_ago are counted before imports are judged: the import of a name
     # goes only when every use of it was replaced.
     uses = _name_uses(text)
+    try:
+        sql = sql_locals(ast.parse(text), ctx.index, ctx.target)
+    except (SyntaxError, ValueError, RecursionError):
+        sql = {}
     wrapper = MetadataWrapper(module)
-    code = _Rewriter(path, wrapper.module, ctx, uses)
+    code = _Rewriter(path, wrapper.module, ctx, uses, sql=sql)
     after_code = wrapper.visit(code)
     # the imports precede the code and the helper goes after them: their lines are unmoved
     wrapper = MetadataWrapper(after_code)
-    imports = _Rewriter(path, wrapper.module, ctx, uses, code.replaced)
+    imports = _Rewriter(path, wrapper.module, ctx, uses, code.replaced, sql)
     new = wrapper.visit(imports)
     changes = sorted([*code.changes, *imports.changes], key=lambda c: c.line)
     return CodeResult(new.code, tuple(changes), (*code.decisions, *imports.decisions))

@@ -36,6 +36,7 @@ from airlake.preflight.migrate_code import (
     REPLACED_NAMES,
     rewrite_path,
 )
+from airlake.preflight.migrate_sql import sql_import_rewritten
 from airlake.preflight.project import Project
 from airlake.preflight.resolver import Outcome, Resolution
 from airlake.preflight.rollup import Cause, roll_up
@@ -152,7 +153,11 @@ class _Classifier:
             if tree is None or f.path.startswith("plugins.zip/"):
                 return False
             at_line = [(m, n) for line, m, n in _imports(tree) if line == f.line]
-            return bool(at_line) and all(self._import_fixed(m, n) for m, n in at_line)
+            return bool(at_line) and all(
+                self._import_fixed(m, n)
+                or sql_import_rewritten(tree, self.index, self.target, m, n)
+                for m, n in at_line
+            )
         if f.id == "PF202":
             arg = re.match(r"`(\w+)=`", f.message)
             return arg is not None and arg.group(1) in RENAMED_ARGUMENTS
