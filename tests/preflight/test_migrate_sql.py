@@ -9,9 +9,10 @@ import pytest
 
 from airlake.preflight import load_project, load_target, run_checks
 from airlake.preflight.imports_index import for_target
-from airlake.preflight.migrate import migrate, write_migration
+from airlake.preflight.migrate import migrate
 from airlake.preflight.migrate_sql import SQL_HOME, blocker, sql_connection_argument
 from airlake.preflight.plan import plan_target
+from tests.preflight.test_migrate import _migrate as migrate_project
 
 TARGET = "mwaa-2.11.2"
 TODAY = date(2026, 12, 3)
@@ -65,11 +66,7 @@ def _project(root: Path, files: dict[str, str]) -> Path:
 
 
 def _migrate(root: Path, out: Path):  # type: ignore[no-untyped-def]
-    project = load_project(root)
-    target = load_target(TARGET)
-    migration = migrate(project, target, run_checks(project, target), TODAY)
-    write_migration(project, migration, out, False)
-    return migration
+    return migrate_project(root, TARGET, out)
 
 
 def test_both_import_paths_become_sqlexecutequeryoperator_with_conn_id(tmp_path: Path) -> None:
