@@ -19,11 +19,8 @@ import libcst as cst
 
 from airlake.preflight.checks_dags import _provider_package, _signature_for
 from airlake.preflight.imports_index import Status, TargetImports
-from airlake.preflight.moves import SQL_OPERATORS
+from airlake.preflight.moves import SQL_CLASS, SQL_HOME, SQL_OPERATORS
 from airlake.preflight.targets import Target
-
-SQL_HOME = "airflow.providers.common.sql.operators.sql"
-SQL_CLASS = "SQLExecuteQueryOperator"
 
 # SQLExecuteQueryOperator's own arguments (and BaseSQLOperator's) since common-sql 1.3, the
 # release that introduced it; anything else must be a BaseOperator argument

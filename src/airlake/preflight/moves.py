@@ -478,7 +478,8 @@ SQL_OPERATORS = {
 common SQL provider's ``SQLExecuteQueryOperator`` (postgres 6.0, mysql 6.0, sqlite 4.0, ...),
 with the connection argument each one took."""
 
-_SQL_HOME = "airflow.providers.common.sql.operators.sql"
+SQL_HOME = "airflow.providers.common.sql.operators.sql"
+SQL_CLASS = "SQLExecuteQueryOperator"
 
 
 def sql_successor(index: TargetImports, module: str, name: str) -> str | None:
@@ -490,10 +491,10 @@ def sql_successor(index: TargetImports, module: str, name: str) -> str | None:
     conn = SQL_OPERATORS.get(name)
     if conn is None or not module.startswith("airflow."):
         return None
-    if index.name(_SQL_HOME, "SQLExecuteQueryOperator").status is not Status.OK:
+    if index.name(SQL_HOME, SQL_CLASS).status is not Status.OK:
         return None
     return (
-        f"from {_SQL_HOME} import SQLExecuteQueryOperator, and pass conn_id= where {name} took "
+        f"from {SQL_HOME} import {SQL_CLASS}, and pass conn_id= where {name} took "
         f"{conn}= (sql=, parameters=, autocommit= and database= keep their names)"
     )
 
