@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -115,3 +118,70 @@ def test_fast_path_gives_exactly_the_exact_paths_tables(faulty_landing) -> None:
     got = fast["raw.quarantine"].group_by("reason").aggregate([("reason", "count")]).to_pylist()
     assert {r["reason"]: r["reason_count"] for r in got} == quarantined
     assert fast["raw.quarantine"].num_rows > 300
+
+
+def _sink_file(landing: Path, name: str, content: bytes) -> None:
+    folder = landing / "topics/ad-clicks/year=2026/month=11/day=01/hour=23"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(content)
+
+
+_CLICK = (
+    '{"event_id": "e-%d", "event_type": "click", "event_ts": "2026-11-01T23:30:00Z", '
+    '"received_ts": "2026-11-01T23:30:01Z", "anonymous_id": "a-1", "campaign_id": "cmp-001", '
+    '"ad_group_id": "g-1", "creative_id": "c-1", "channel": "search", "impression_id": "i-1", '
+    '"cost": 0.25, "currency": "EUR", "user_agent": "%s"}'
+)
+
+
+def _ingest_day(landing: Path, out: Path):
+    from airlake.landing import scan_day
+    from airlake.storage import StorageOptions
+
+    settings = settings_from_values(
+        {"storage": {"landing": str(landing), "warehouse": str(out / "w")}}
+    )
+    day = date(2026, 11, 1)
+    files = scan_day(str(landing), day, StorageOptions()).files
+    return create_engine("duckdb", settings).ingest(str(landing), files, day, 3, str(out))
+
+
+def test_a_sink_file_that_cannot_be_read_stops_the_ingest_with_one_clear_error(
+    tmp_path: Path,
+) -> None:
+    """The day is read as one stream inside DuckDB's scan: the reader's error still reaches
+    the caller as the user error it is, naming the file."""
+    from airlake.errors import UserError
+
+    landing = tmp_path / "landing"
+    _sink_file(landing, "ad-clicks+0+0000000000.json", (_CLICK % (1, "ok") + "\n").encode())
+    _sink_file(landing, "ad-clicks+0+0000000001.json.gz", b"\x1f\x8b\x08\x00" + b"\xff" * 64)
+    with pytest.raises(UserError, match=r"cannot read landing file .*0000000001\.json\.gz"):
+        _ingest_day(landing, tmp_path / "out")
+
+
+def test_lines_off_the_fast_path_are_dated_in_utc_whatever_the_process_time_zone(
+    tmp_path: Path,
+) -> None:
+    """A line with an escape goes to the exact path, which runs on a cursor of its own: it must
+    date an event at 23:30 UTC on that UTC day in a process whose clock is at UTC+14."""
+    landing = tmp_path / "landing"
+    lines = [_CLICK % (1, "plain"), _CLICK % (2, "escaped \\u00e9")]
+    _sink_file(landing, "ad-clicks+0+0000000000.json", "\n".join(lines).encode() + b"\n")
+    script = (
+        "import sys, pyarrow.parquet as pq\n"
+        "from pathlib import Path\n"
+        "from tests.engines.test_duckdb import _ingest_day\n"
+        "out = _ingest_day(Path(sys.argv[1]), Path(sys.argv[2]))\n"
+        "rows = [r for f in out.events for r in pq.read_table(f).to_pylist()]\n"
+        "print(sorted((r['event_id'], str(r['event_date'])) for r in rows))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(landing), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TZ": "Pacific/Kiritimati"},
+        cwd=Path(__file__).parents[2],
+        check=True,
+    )
+    assert done.stdout.strip() == "[('e-1', '2026-11-01'), ('e-2', '2026-11-01')]"

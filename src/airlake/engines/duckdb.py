@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -54,13 +54,9 @@ class DuckDBEngine:
         self._fast_path = fast_path
         self._storage = StorageOptions(settings.s3_endpoint, settings.aws_region)
         self.con: duckdb.DuckDBPyConnection = duckdb.connect()
-        self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute(f"SET memory_limit = '{settings.duckdb_memory_limit}'")
         self.con.execute(f"SET threads = {int(settings.duckdb_threads)}")
-        self.con.execute("SET preserve_insertion_order = false")
-        # DuckDB draws a progress bar on stdout for long statements: it would land in the
-        # middle of a command's output (and of whatever reads it)
-        self.con.execute("SET enable_progress_bar = false")
+        _session(self.con)
         self._registered_s3 = False
 
     def _register_truncation(self) -> None:
@@ -113,22 +109,16 @@ class DuckDBEngine:
         window_days: int,
         out_dir: str,
     ) -> IngestOutput:
-        import pyarrow.compute as pc
-
         max_line_bytes = self._settings.max_line_bytes
-        fast_sql = fast_ingest_sql(window_days)
-        # the lines the fast path did not accept (every line without it), as they came in
-        exact_sql = ingest_sql(window_days, max_line_bytes)
         events_cols = _projection(RAW_EVENTS.schema)
         if self._settings.truncate_ip:
             self._register_truncation()
             events_cols = events_cols.replace(
                 'CAST("ip" AS VARCHAR)', 'CAST(airlake_truncate_ip("ip") AS VARCHAR)'
             )
-        quarantine_cols = _projection(RAW_QUARANTINE.schema)
-        lines = 0
-        line_columns = [f.name for f in LINES_SCHEMA]
-        event_columns = RAW_EVENTS.schema.names
+        counted = _Counted(
+            read_batches(landing_uri, files, self._storage, max_line_bytes=max_line_bytes)
+        )
         # One Parquet file per output for the whole landing day, written batch by batch: one
         # file per 64 MiB batch would leave a large day in dozens of small files, which
         # maintenance would then rewrite.
@@ -136,43 +126,54 @@ class DuckDBEngine:
             PartitionedParquet(os.path.join(out_dir, "events"), "landing_date") as events,
             PartitionedParquet(os.path.join(out_dir, "quarantine"), "landing_date") as rejected,
         ):
-            for batch in read_batches(
-                landing_uri, files, self._storage, max_line_bytes=max_line_bytes
-            ):
-                lines += batch.num_rows
-                # DuckDB's threads share out an Arrow table by its record batches
-                chunked = pa.Table.from_batches(batch.to_batches(max_chunksize=16_384))
-                self.con.register("lines", chunked)
-                declined: list[pa.RecordBatch] = []
-                if self._fast_path:
-                    # streamed, never stored: accepted lines go straight to the events file,
-                    # the few others are kept for the exact path
-                    result = self.con.sql(
-                        f"SELECT fast_ok, {events_cols}, line, raw_bytes, too_long_bytes "
-                        f"FROM ({fast_sql})"
-                    )
-                    for part in result.to_arrow_reader(PartitionedParquet.ROW_GROUP_ROWS):
-                        ok = part.column("fast_ok")
-                        events.write_batch(part.filter(ok).select(event_columns))
-                        declined.append(part.filter(pc.invert(ok)).select(line_columns))
-                    self.con.unregister("lines")
-                    kept = (
-                        pa.Table.from_batches(declined) if declined else LINES_SCHEMA.empty_table()
-                    )
-                    self.con.register("lines", kept.cast(LINES_SCHEMA))
-                self.con.execute(f"CREATE OR REPLACE TEMP TABLE judged AS {exact_sql}")
-                self.con.unregister("lines")
-                events.write(self.con.sql(f"SELECT {events_cols} FROM judged WHERE reason IS NULL"))
-                rejected.write(
-                    self.con.sql(f"SELECT {quarantine_cols} FROM judged WHERE reason IS NOT NULL")
-                )
-                self.con.execute("DROP TABLE judged")
+            exact = _ExactPath(
+                self.con, ingest_sql(window_days, max_line_bytes), events_cols, events, rejected
+            )
+            if self._fast_path:
+                self._ingest_fast(counted, fast_ingest_sql(window_days), events_cols, events, exact)
+            else:
+                for batch in counted:
+                    exact.judge(batch)
+            counted.raise_if_failed()
         return IngestOutput(
             events=tuple(_parquet_files(os.path.join(out_dir, "events"))),
             quarantine=tuple(_parquet_files(os.path.join(out_dir, "quarantine"))),
-            lines=lines,
+            lines=counted.rows,
             files=tuple(files),
         )
+
+    def _ingest_fast(
+        self,
+        batches: _Counted,
+        fast_sql: str,
+        events_cols: str,
+        events: PartitionedParquet,
+        exact: _ExactPath,
+    ) -> None:
+        """The fast path over the whole landing day as one streamed query: accepted lines go
+        straight to the events file; the others are kept, as they came in, and judged on the
+        exact path a few MiB at a time (on a connection of their own, since this one is
+        streaming). One query for the day, not one per batch: DuckDB's two threads then never
+        wait for each other at a batch's end (measured: 5.0 s against 6.6 s for a 2 M day)."""
+        import pyarrow.compute as pc
+
+        line_columns = [f.name for f in LINES_SCHEMA]
+        event_columns = RAW_EVENTS.schema.names
+        # DuckDB's threads share out an Arrow stream by its record batches
+        self.con.register(
+            "lines", pa.RecordBatchReader.from_batches(LINES_SCHEMA, batches.chunks())
+        )
+        try:
+            result = self.con.sql(
+                f"SELECT fast_ok, {events_cols}, line, raw_bytes, too_long_bytes FROM ({fast_sql})"
+            )
+            for part in result.to_arrow_reader(PartitionedParquet.ROW_GROUP_ROWS):
+                ok = part.column("fast_ok")
+                events.write_batch(part.filter(ok).select(event_columns))
+                exact.keep(part.filter(pc.invert(ok)).select(line_columns))
+        finally:
+            self.con.unregister("lines")
+        exact.flush()
 
     def materialize(
         self,
@@ -225,6 +226,97 @@ class DuckDBEngine:
 
     def close(self) -> None:
         self.con.close()
+
+
+def _session(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Apply the settings DuckDB keeps per connection (a cursor starts from the defaults: the
+    process's time zone among them, which would move every event date)."""
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET preserve_insertion_order = false")
+    # DuckDB draws a progress bar on stdout for long statements: it would land in the
+    # middle of a command's output (and of whatever reads it)
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+class _Counted:
+    """The landing day's line batches, counted as DuckDB draws them. An error reading the files
+    ends the stream and is kept, to be raised in the caller's thread once the query is over
+    (raised inside DuckDB's scan, it would lose its type and its one-line message)."""
+
+    def __init__(self, batches: Iterator[pa.Table]) -> None:
+        self._batches = batches
+        self.rows = 0
+        self._error: BaseException | None = None
+
+    def __iter__(self) -> Iterator[pa.Table]:
+        for batch in self._batches:
+            self.rows += batch.num_rows
+            yield batch
+
+    def chunks(self) -> Iterator[pa.RecordBatch]:
+        """The batches in pieces of 16 k lines: the unit DuckDB's threads share out."""
+        try:
+            for batch in self:
+                yield from batch.to_batches(max_chunksize=16_384)
+        except Exception as exc:  # re-raised by raise_if_failed, after the query
+            self._error = exc
+
+    def raise_if_failed(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+
+class _ExactPath:
+    """Judges landing lines on the exact path (:func:`ingest_sql`) and writes them to the
+    events and quarantine files. Lines handed to :meth:`keep` are judged once
+    :data:`BATCH_BYTES` of them have gathered (memory stays bounded on a day of bad lines)
+    and at :meth:`flush`; on a cursor, so the connection may be streaming meanwhile."""
+
+    BATCH_BYTES = 16 << 20
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        exact_sql: str,
+        events_cols: str,
+        events: PartitionedParquet,
+        rejected: PartitionedParquet,
+    ) -> None:
+        self._con, self._sql, self._events_cols = con, exact_sql, events_cols
+        self._events, self._rejected = events, rejected
+        self._kept: list[pa.RecordBatch] = []
+        self._kept_bytes = 0
+
+    def keep(self, lines: pa.RecordBatch) -> None:
+        if lines.num_rows:
+            self._kept.append(lines)
+            self._kept_bytes += lines.nbytes
+            if self._kept_bytes >= self.BATCH_BYTES:
+                self.flush()
+
+    def flush(self) -> None:
+        if self._kept:
+            self.judge(pa.Table.from_batches(self._kept).cast(LINES_SCHEMA))
+            self._kept, self._kept_bytes = [], 0
+
+    def judge(self, lines: pa.Table) -> None:
+        cur = _session(self._con.cursor())
+        try:
+            cur.register("lines", lines)
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE judged AS {self._sql}")
+            cur.unregister("lines")
+            self._events.write(
+                cur.sql(f"SELECT {self._events_cols} FROM judged WHERE reason IS NULL")
+            )
+            self._rejected.write(
+                cur.sql(
+                    f"SELECT {_projection(RAW_QUARANTINE.schema)} FROM judged "
+                    "WHERE reason IS NOT NULL"
+                )
+            )
+        finally:
+            cur.close()
 
 
 class PartitionedParquet:
