@@ -1,14 +1,17 @@
 -- clean.events: one row per event (first delivery wins), normalised, bots flagged not dropped.
 -- Input raw_events: raw.events for every landing day that can hold the dates written.
--- The first delivery is chosen on a narrow key (sorting whole rows costs several times more),
--- then its row is joined back; source_file + source_line name one raw row, and make the order
--- total, so ties cannot keep two copies.
+-- Most events arrive once: only the ids delivered more than once are ranked, on a narrow key
+-- (sorting whole rows costs several times more), and their later copies are left out by a join
+-- whose build side is those few copies, not every event. source_file + source_line name one raw
+-- row, and make the order total, so ties cannot keep two copies.
 -- Bots: a user agent matching the crawler list (IS_CRAWLER_AGENT, the list's patterns rendered
 -- in; case-sensitive, so the phone brand "Cubot" is no bot) or an address in a crawler range.
 -- The list is matched once per distinct user agent (a day has far fewer agents than events).
-WITH ranked AS (
+WITH repeated AS (
+    SELECT r.event_id FROM raw_events AS r GROUP BY r.event_id HAVING COUNT(*) > 1
+),
+ranked AS (
     SELECT
-        r.event_id,
         r.source_file,
         r.source_line,
         ROW_NUMBER() OVER (
@@ -17,9 +20,10 @@ WITH ranked AS (
                 r.source_file, r.source_line
         ) AS copy_no
     FROM raw_events AS r
+    WHERE r.event_id IN (SELECT d.event_id FROM repeated AS d)
 ),
-firsts AS (
-    SELECT k.source_file, k.source_line FROM ranked AS k WHERE k.copy_no = 1
+later_copies AS (
+    SELECT k.source_file, k.source_line FROM ranked AS k WHERE k.copy_no > 1
 ),
 agents AS (
     SELECT a.user_agent, IS_CRAWLER_AGENT(a.user_agent) AS crawler
@@ -66,7 +70,7 @@ SELECT
     r.landing_date,
     r.landing_hour
 FROM raw_events AS r
-JOIN firsts AS f ON r.source_file = f.source_file AND r.source_line = f.source_line
+LEFT JOIN later_copies AS l ON r.source_file = l.source_file AND r.source_line = l.source_line
 LEFT JOIN agents AS g ON g.user_agent = r.user_agent
 CROSS JOIN params AS p
-WHERE r.event_date BETWEEN p.context_start AND p.window_end
+WHERE l.source_line IS NULL AND r.event_date BETWEEN p.context_start AND p.window_end
